@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Pacer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pacer-bench", targets: ["PacerBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+    ],
+    targets: [
+        // MARK: Shared
+        .systemLibrary(name: "CZeroMQ", path: "Shared/CZeroMQ"),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
+        .target(name: "Contracts", path: "Shared/Contracts"),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Contracts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Shared/Storage"
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "Contracts", "Storage", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/Messaging"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/ServiceKit"
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/TestSupport"
+        ),
+        .executableTarget(
+            name: "PacerBench",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/PacerBench"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
+        .testTarget(
+            name: "ContractsTests",
+            dependencies: ["Contracts"],
+            path: "Tests/ContractsTests",
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: [
+                "Messaging", "Storage", "Contracts", "ZeroMQ", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/MessagingTests"
+        ),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceKitTests"
+        ),
+    ]
+)

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Encodes and decodes envelopes. Keys are sorted so that equal events are equal bytes (golden
+/// fixtures compare bytes); dates are ISO-8601 UTC with milliseconds.
+public enum EventCodec {
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        return encoder
+    }
+
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 instant: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// Encodes the envelope once; these bytes are stored in the outbox and sent as they are.
+    public static func encode<P: EventPayload>(_ envelope: EventEnvelope<P>) throws -> Data {
+        try makeEncoder().encode(envelope)
+    }
+
+    public static func decode<P: Codable & Sendable>(_ type: P.Type, from data: Data) throws -> EventEnvelope<P> {
+        try makeDecoder().decode(EventEnvelope<P>.self, from: data)
+    }
+
+    public static func decodeHeader(from data: Data) throws -> EnvelopeHeader {
+        try makeDecoder().decode(EnvelopeHeader.self, from: data)
+    }
+}
+
+/// ISO-8601 instants, always UTC, always with milliseconds: `2026-11-22T07:28:00.000Z`.
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
+        // Integer arithmetic instead of a DateFormatter: formatters are slow and not Sendable.
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let secs = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let ms = millis - secs * 1000
+        let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+        let rem = secs - days * 86400
+        let (y, m, d) = civil(fromDays: days)
+        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
+                      y, m, d, rem / 3600, (rem % 3600) / 60, rem % 60, ms)
+    }
+
+    /// Accepts `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`.
+    public static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20 else { return nil }
+        func num(_ from: Int, _ count: Int) -> Int64? {
+            guard from + count <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[from..<(from + count)] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard let y = num(0, 4), bytes[4] == 0x2D, let mo = num(5, 2), bytes[7] == 0x2D, let d = num(8, 2),
+              bytes[10] == 0x54 || bytes[10] == 0x20, let h = num(11, 2), bytes[13] == 0x3A, let mi = num(14, 2),
+              bytes[16] == 0x3A, let s = num(17, 2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if index < bytes.count, bytes[index] == 0x2E {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        var offset: Int64 = 0
+        guard index < bytes.count else { return nil }
+        if bytes[index] == 0x5A {
+            index += 1
+        } else if bytes[index] == 0x2B || bytes[index] == 0x2D {
+            guard let oh = num(index + 1, 2), bytes.count > index + 3, bytes[index + 3] == 0x3A,
+                  let om = num(index + 4, 2) else { return nil }
+            offset = (oh * 3600 + om * 60) * (bytes[index] == 0x2B ? 1 : -1)
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        let days = days(fromCivil: y, mo, d)
+        let seconds = days * 86400 + h * 3600 + mi * 60 + s - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.
+    static func days(fromCivil y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civil(fromDays z: Int64) -> (Int64, Int64, Int64) {
+        let z = z + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+// Events published by pacer-kpi on the `kpi` stream.
+
+public enum PaceStatus: String, Codable, Sendable { case ahead, onTrack = "on_track", behind }
+
+/// Published once per change of a plan's pace status (not on every event that moves the fact).
+public struct PlanPaceChanged: EventPayload, Hashable {
+    public static let eventType: EventType = "plan.pace_changed"
+    public var planId: String
+    public var managerId: String?
+    public var metric: String
+    public var period: String          // e.g. 2026-11, 2026-Q4
+    public var target: Int64
+    public var fact: Int64
+    public var expectedByNow: Int64
+    public var status: PaceStatus
+    public init(planId: String, managerId: String?, metric: String, period: String, target: Int64, fact: Int64,
+                expectedByNow: Int64, status: PaceStatus) {
+        self.planId = planId; self.managerId = managerId; self.metric = metric; self.period = period
+        self.target = target; self.fact = fact; self.expectedByNow = expectedByNow; self.status = status
+    }
+}

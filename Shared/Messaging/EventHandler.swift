@@ -1,0 +1,60 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// One event as a subscriber receives it: the wire header and the envelope bytes.
+public struct ReceivedEvent: Sendable {
+    public var header: WireHeader
+    public var body: Data
+    /// True when it came through replay rather than live.
+    public var replayed: Bool
+
+    public var type: EventType { EventType(header.type) }
+
+    /// Decodes the envelope with a payload type the handler knows.
+    public func decode<P: EventPayload>(_ type: P.Type) throws -> EventEnvelope<P> {
+        try EventCodec.decode(P.self, from: body)
+    }
+}
+
+/// A subscriber's effect. `apply` runs inside the transaction that also records the event in the
+/// inbox and advances the cursor, so the effect happens exactly once. A thrown error rolls back
+/// only this event's effect (a savepoint) and dead-letters it with the error as the reason; the
+/// stream goes on. Unknown types should be ignored, not thrown on.
+public protocol EventHandler: Sendable {
+    func apply(_ event: ReceivedEvent, in db: Database) throws
+
+    /// Replaces what this subscriber derived from `stream` of `publisher` by a snapshot's items
+    /// (see `SnapshotProvider`), inside one transaction with the cursor moving to the snapshot's head.
+    /// Return false when the handler cannot rebuild from snapshots: the stream is then stopped with an alarm.
+    func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool
+}
+
+extension EventHandler {
+    public func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool { false }
+}
+
+/// Routes events to closures by type; types without a route are skipped.
+public struct EventRouter: EventHandler {
+    public typealias Route = @Sendable (ReceivedEvent, Database) throws -> Void
+    private var routes: [String: Route] = [:]
+    private var rebuilder: (@Sendable (String, String, [Data], Database) throws -> Bool)?
+
+    public init() {}
+
+    public mutating func on<P: EventPayload>(_ type: P.Type, _ handle: @escaping @Sendable (EventEnvelope<P>, Database) throws -> Void) {
+        routes[P.eventType.rawValue] = { event, db in try handle(try event.decode(P.self), db) }
+    }
+
+    public mutating func onRebuild(_ rebuild: @escaping @Sendable (String, String, [Data], Database) throws -> Bool) {
+        rebuilder = rebuild
+    }
+
+    public func apply(_ event: ReceivedEvent, in db: Database) throws {
+        try routes[event.header.type]?(event, db)
+    }
+
+    public func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool {
+        try rebuilder?(publisher, stream, items, db) ?? false
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+/// Opens a service's SQLite database: WAL mode (GRDB's `DatabasePool`), one writer and concurrent
+/// readers, versioned migrations run at start.
+///
+/// Configuration:
+/// - `path`: the database file; its folder is created when missing.
+/// - `busyTimeout`: how long a writer waits for another process's lock (default 5 s), so a CLI import
+///   running beside the service queues instead of failing.
+public enum PacerDatabase {
+    public static func open(
+        path: String,
+        busyTimeout: TimeInterval = 5,
+        migrations: (inout DatabaseMigrator) -> Void = { _ in }
+    ) throws -> DatabasePool {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // NORMAL is durable in WAL mode against process crashes (the ones Pacer must survive);
+            // only an OS crash can lose the last transactions.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        BusSchema.register(in: &migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+        return pool
+    }
+}

@@ -1,0 +1,73 @@
+import Contracts
+import Foundation
+import GRDB
+@testable import Messaging
+import Storage
+import Testing
+import TestSupport
+
+@Suite("Subscriber decisions, message by message")
+struct ProcessorTests {
+    func frames(seq: Int64, eventId: String, kopecks: Int64, epoch: String = "e1") throws -> [[UInt8]] {
+        let payload = try EventCodec.makeEncoder().encode(CounterIncremented(counter: "x", amount: Money(kopecks: kopecks), note: ""))
+        let body = EnvelopeWriter.write(eventId: eventId, type: CounterIncremented.eventType.rawValue, schemaVersion: 1,
+                                        source: EventSource(service: "test", instance: "p"), stream: "bench", seq: seq,
+                                        occurredAt: Date(timeIntervalSince1970: 0), correlationId: nil, payload: payload)
+        let header = WireHeader(publisher: "p", epoch: epoch, stream: "bench", seq: seq, eventId: eventId, type: CounterIncremented.eventType.rawValue)
+        return [Array("bench/counter.incremented".utf8), Array(header.encoded()), Array(body)]
+    }
+
+    func makeProcessor() -> StreamSubscriber.Processor {
+        StreamSubscriber.Processor(configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"]),
+                                   handler: CounterModel.Handler(), metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+    }
+
+    @Test("a duplicate delivery, by sequence or by event id, changes nothing")
+    func duplicates() async throws {
+        let dir = try TemporaryDirectory("processor")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
+        let processor = makeProcessor()
+        let one = try frames(seq: 1, eventId: "ev-1", kopecks: 500)
+        let two = try frames(seq: 2, eventId: "ev-2", kopecks: 700)
+        let batch: [StreamSubscriber.Inbound] = [one, one, two, one, two].map { .frames(source: 0, frames: $0, viaReplay: false) }
+        try await db.write { try processor.process(batch, $0) }
+        processor.committed()
+        // The same event id again under a new sequence number (a republished event): the inbox drops it.
+        var again = try frames(seq: 3, eventId: "ev-1", kopecks: 500)
+        again[0] = Array("EVENT".utf8)      // as a replay reply frames it
+        try await db.write { try processor.process([.frames(source: 0, frames: again, viaReplay: true)], $0) }
+        let totals = try await db.read { try CounterModel.totals($0) }
+        #expect(totals == ["x": .init(events: 2, kopecks: 1_200)])
+        #expect(try await db.read { try InboxStore.appliedCount($0) } == 2)
+        let cursors = try await db.read { try InboxStore.cursors($0) }
+        #expect(cursors == [StreamCursor(publisher: "p", stream: "bench", epoch: "e1", lastSeq: 3)])
+    }
+
+    @Test("a gap is not applied and asks for a replay from the first missing sequence")
+    func gap() async throws {
+        let dir = try TemporaryDirectory("processor-gap")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
+        let processor = makeProcessor()
+        let batch: [StreamSubscriber.Inbound] = [
+            .frames(source: 0, frames: try frames(seq: 1, eventId: "a", kopecks: 1), viaReplay: false),
+            .frames(source: 0, frames: try frames(seq: 4, eventId: "d", kopecks: 1), viaReplay: false),
+        ]
+        try await db.write { try processor.process(batch, $0) }
+        #expect(processor.takeRequests().map(\.frames) == [["REPLAY", "bench", "2", "2000"]])
+        #expect(try await db.read { try InboxStore.appliedCount($0) } == 1)
+    }
+
+    @Test("an unparsable header is dead-lettered")
+    func badHeader() async throws {
+        let dir = try TemporaryDirectory("processor-bad")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
+        let processor = makeProcessor()
+        let batch: [StreamSubscriber.Inbound] = [.frames(source: 0, frames: [Array("bench/x".utf8), Array("garbage".utf8), []], viaReplay: false)]
+        try await db.write { try processor.process(batch, $0) }
+        let letters = try await db.read { try InboxStore.deadLetters($0) }
+        #expect(letters.map(\.reason) == ["unparsable header"])
+    }
+}
