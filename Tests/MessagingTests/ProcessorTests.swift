@@ -36,7 +36,8 @@ struct ProcessorTests {
         // The same event id again under a new sequence number (a republished event): the inbox drops it.
         var again = try frames(seq: 3, eventId: "ev-1", kopecks: 500)
         again[0] = Array("EVENT".utf8)      // as a replay reply frames it
-        try await db.write { try processor.process([.frames(source: 0, frames: again, viaReplay: true)], $0) }
+        let replayed: [StreamSubscriber.Inbound] = [.frames(source: 0, frames: again, viaReplay: true)]
+        try await db.write { try processor.process(replayed, $0) }
         let totals = try await db.read { try CounterModel.totals($0) }
         #expect(totals == ["x": .init(events: 2, kopecks: 1_200)])
         #expect(try await db.read { try InboxStore.appliedCount($0) } == 2)
