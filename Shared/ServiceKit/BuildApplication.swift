@@ -1,0 +1,89 @@
+import Contracts
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import Messaging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import Storage
+
+/// A composed service, ready to run: bus parts first, the HTTP server last, so that on SIGTERM
+/// the server stops taking input before the relay drains the outbox.
+public struct PacerApplication: Sendable {
+    public let context: ServiceContext
+    public let relay: OutboxRelay
+    public let replay: ReplayServer
+    public let subscriber: StreamSubscriber?
+    /// The HTTP port actually bound (useful with port 0).
+    public let httpPort: AsyncValue<Int>
+    let group: ServiceGroup
+    let loop: BusLoop
+
+    /// Runs until SIGTERM/SIGINT (or `triggerGracefulShutdown`), then closes the bus.
+    public func run() async throws {
+        defer { loop.shutdown() }
+        try await group.run()
+    }
+
+    public func triggerGracefulShutdown() async { await group.triggerGracefulShutdown() }
+}
+
+/// Composes a service from its definition and settings.
+public func buildApplication(
+    _ definition: ServiceDefinition,
+    settings: ServiceSettings,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logger: Logger,
+    gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+) throws -> PacerApplication {
+    let database = try PacerDatabase.open(path: settings.databasePath, migrations: definition.migrations)
+    let metrics = BusMetrics(factory: PrometheusMetricsFactory(registry: registry))
+    let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
+    let context = ServiceContext(settings: settings, database: database, outbox: outbox, logger: logger, metrics: metrics)
+    let loop = try BusLoop(name: "\(settings.instance)-bus")
+
+    var relayConfiguration = OutboxRelay.Configuration()
+    relayConfiguration.endpoint = settings.busPublish
+    relayConfiguration.streams = definition.publishes
+    relayConfiguration.retention = .seconds(settings.outboxRetentionDays * 86_400)
+    let relay = OutboxRelay(loop: loop, database: database, outbox: outbox, configuration: relayConfiguration,
+                            metrics: metrics, logger: logger)
+    var replayConfiguration = ReplayServer.Configuration()
+    replayConfiguration.endpoint = settings.busReplay
+    let replay = ReplayServer(loop: loop, database: database, publisher: settings.instance, configuration: replayConfiguration,
+                              snapshots: definition.snapshots?(context), metrics: metrics, logger: logger)
+    var subscriber: StreamSubscriber?
+    if let makeHandler = definition.handler, !settings.sources.isEmpty, !settings.consumes.isEmpty {
+        subscriber = StreamSubscriber(
+            loop: loop, database: database, handler: makeHandler(context),
+            configuration: .init(sources: settings.sources, streams: settings.consumes), metrics: metrics, logger: logger)
+    }
+
+    let router = Router()
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    HealthRoutes(context: context, relay: relay, replay: replay, subscriber: subscriber, registry: registry).register(on: router)
+    definition.routes(router, context)
+
+    let httpPort = AsyncValue<Int>()
+    let http = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "pacer-\(settings.service)"),
+        onServerRunning: { channel in httpPort.set(channel.localAddress?.port ?? settings.httpPort) },
+        logger: logger
+    )
+
+    var services: [any Service] = [replay, relay]
+    if let subscriber { services.append(subscriber) }
+    services += definition.services(context)
+    services.append(http)
+    let group = ServiceGroup(configuration: .init(
+        services: services.map { .init(service: $0) },
+        gracefulShutdownSignals: gracefulShutdownSignals,
+        logger: logger))
+    return PacerApplication(context: context, relay: relay, replay: replay, subscriber: subscriber,
+                            httpPort: httpPort, group: group, loop: loop)
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+
+/// One JSON object per line on stderr: `{"ts":…,"level":…,"label":…,"msg":…, metadata…}` for log
+/// collectors. Chosen with `--log-format json`.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+                    source: String, file: String, function: String, line: UInt) {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
+        fields["ts"] = Self.timestamp()
+        fields["level"] = level.rawValue
+        fields["label"] = label
+        fields["msg"] = message.description
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var data = try? encoder.encode(fields) else { return }
+        data.append(0x0A)
+        FileHandle.standardError.write(data)
+    }
+
+    static func timestamp() -> String {
+        let now = Date()
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: now)
+    }
+}
