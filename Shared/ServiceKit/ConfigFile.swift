@@ -9,6 +9,7 @@ public struct ConfigFile: Sendable, Equatable {
         public var line: Int
         public var message: String
         public var description: String { "config line \(line): \(message)" }
+        public init(line: Int, message: String) { self.line = line; self.message = message }
     }
 
     public init(values: [String: [String]] = [:]) { self.values = values }

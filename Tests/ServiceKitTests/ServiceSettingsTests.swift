@@ -1,0 +1,76 @@
+import Foundation
+import Messaging
+import ServiceKit
+import Testing
+
+@Suite("Settings: flag, then environment, then config file, then default")
+struct ServiceSettingsTests {
+    func options(_ arguments: [String]) throws -> ServiceOptions { try ServiceOptions.parse(arguments) }
+
+    @Test func defaults() throws {
+        let settings = try ServiceSettings.resolve(options([]), defaults: .kpi, environment: [:])
+        #expect(settings.instance == "kpi")
+        #expect(settings.databasePath == "./data/kpi.sqlite")
+        #expect(settings.httpPort == 8084)
+        #expect(settings.busPublish == "tcp://127.0.0.1:5554")
+        #expect(settings.busReplay == "tcp://127.0.0.1:5564")
+        #expect(settings.sources == [
+            BusSource(publishEndpoint: "tcp://127.0.0.1:5551", replayEndpoint: "tcp://127.0.0.1:5561"),
+            BusSource(publishEndpoint: "tcp://127.0.0.1:5552", replayEndpoint: "tcp://127.0.0.1:5562"),
+            BusSource(publishEndpoint: "tcp://127.0.0.1:5553", replayEndpoint: "tcp://127.0.0.1:5563"),
+        ])
+        #expect(settings.timeZone.identifier == "Europe/Moscow")
+        #expect(settings.outboxRetentionDays == 7)
+        #expect(settings.jsonLogs == false)
+    }
+
+    @Test func precedence() throws {
+        let dir = NSTemporaryDirectory() + "pacer-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/pacer.conf"
+        try """
+        # telephony, second instance
+        http-port = 9100
+        instance = "telephony-2"
+        log-format = json
+        bus-source = tcp://10.0.0.5:5551,tcp://10.0.0.5:5561
+        time-zone = Asia/Yekaterinburg
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try ServiceSettings.resolve(options(["--config", file]), defaults: .telephony, environment: [:])
+        #expect(fromFile.httpPort == 9100)
+        #expect(fromFile.instance == "telephony-2")
+        #expect(fromFile.databasePath == "./data/telephony-2.sqlite")
+        #expect(fromFile.jsonLogs)
+        #expect(fromFile.sources == [BusSource(publishEndpoint: "tcp://10.0.0.5:5551", replayEndpoint: "tcp://10.0.0.5:5561")])
+        #expect(fromFile.timeZone.identifier == "Asia/Yekaterinburg")
+        let fromEnv = try ServiceSettings.resolve(options(["--config", file]), defaults: .telephony,
+                                                  environment: ["PACER_HTTP_PORT": "9200", "PACER_DATA_DIR": "/var/lib/pacer"])
+        #expect(fromEnv.httpPort == 9200)
+        #expect(fromEnv.databasePath == "/var/lib/pacer/telephony-2.sqlite")
+        let fromFlag = try ServiceSettings.resolve(options(["--config", file, "--http-port", "9300"]), defaults: .telephony,
+                                                   environment: ["PACER_HTTP_PORT": "9200"])
+        #expect(fromFlag.httpPort == 9300)
+    }
+
+    @Test func invalidValuesNameTheSetting() throws {
+        #expect(throws: ServiceSettings.Invalid.self) {
+            try ServiceSettings.resolve(options([]), defaults: .deals, environment: ["PACER_HTTP_PORT": "eighty"])
+        }
+        do {
+            _ = try ServiceSettings.resolve(options(["--time-zone", "Mars/Olympus"]), defaults: .deals, environment: [:])
+            Issue.record("expected an error")
+        } catch let error as ServiceSettings.Invalid {
+            #expect(error.setting == "time-zone")
+        }
+        do {
+            _ = try ServiceSettings.resolve(options(["--bus-source", "tcp://a:1"]), defaults: .kpi, environment: [:])
+            Issue.record("expected an error")
+        } catch let error as ServiceSettings.Invalid {
+            #expect(error.setting == "bus-source")
+        }
+        #expect(throws: ConfigFile.ParseError(line: 2, message: "expected `key = value`")) {
+            try ConfigFile(text: "http-port = 1\nnonsense\n")
+        }
+    }
+}
