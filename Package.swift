@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
+        .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -73,6 +74,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/PacerBench"
+        ),
+
+        .executableTarget(
+            name: "BusTool",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/BusTool"
         ),
 
         // MARK: Tests
