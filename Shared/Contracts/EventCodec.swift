@@ -50,8 +50,22 @@ public enum Timestamp {
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let rem = secs - days * 86400
         let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                      y, m, d, rem / 3600, (rem % 3600) / 60, rem % 60, ms)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                out.append(0x30 + UInt8(value / divisor % 10))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(y, 4); out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2); out.append(0x54)
+        digits(rem / 3600, 2); out.append(0x3A); digits((rem % 3600) / 60, 2); out.append(0x3A); digits(rem % 60, 2)
+        out.append(0x2E); digits(ms, 3); out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`.

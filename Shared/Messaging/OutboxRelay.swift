@@ -72,7 +72,9 @@ public final class OutboxRelay: Service, Sendable {
         for stream in configuration.streams where positions[stream] == nil { positions[stream] = 0 }
         var lastSend = ContinuousClock.now
         var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
+        var lastCheck = ContinuousClock.now
         var lastPrune = ContinuousClock.now - .seconds(3600)
+        let startedAt = ContinuousClock.now
 
         let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let signal = outbox.signal
@@ -90,41 +92,60 @@ public final class OutboxRelay: Service, Sendable {
         }
         defer { forwarders.cancel() }
 
+        func send(_ stream: String, _ rows: [OutboxRecord]) async throws {
+            let frames = rows.map { row in
+                [Data("\(stream)/\(row.type)".utf8),
+                 WireHeader(publisher: publisher, epoch: epoch, stream: stream, seq: row.seq, eventId: row.eventId, type: row.type).encoded(),
+                 row.body]
+            }
+            try await loop.perform { state in
+                guard let pub = state.socket(socket.0) else { return }
+                for message in frames { _ = try pub.send(message) }
+            }
+            positions[stream] = rows.last!.seq
+            metrics.published(stream, rows.count)
+            lastSend = .now
+        }
+
+        /// Reads from the outbox what was committed but not handed over in memory: rows written by
+        /// another process (an import command), or more than the hand-over holds.
+        func catchUp() async throws {
+            let heads = try await database.read { try OutboxStore.heads($0) }
+            for (stream, head) in heads where head > (positions[stream] ?? 0) {
+                while (positions[stream] ?? 0) < head {
+                    let from = positions[stream] ?? 0
+                    let rows = try await database.read { try OutboxStore.fetch($0, stream: stream, afterSeq: from, limit: configuration.batchSize) }
+                    guard !rows.isEmpty else { break }
+                    try await send(stream, rows)
+                }
+            }
+        }
+
         func round() async throws {
-            var sentAny = false
-            // One read transaction per round: the heads and rows are a consistent picture.
-            let current = positions
-            let snapshot = try await database.read { db -> [String: (Int64, [OutboxRecord])] in
-                var result: [String: (Int64, [OutboxRecord])] = [:]
-                let heads = try OutboxStore.heads(db)
-                for stream in Set(current.keys).union(heads.keys) {
-                    let head = heads[stream] ?? 0
-                    let from = current[stream] ?? 0
-                    let rows = head > from ? try OutboxStore.fetch(db, stream: stream, afterSeq: from, limit: configuration.batchSize) : []
-                    result[stream] = (head, rows)
+            let (fresh, overflowed) = signal.takeCommitted()
+            var needCheck = overflowed
+            var byStream: [String: [OutboxRecord]] = [:]
+            for record in fresh { byStream[record.stream, default: []].append(record) }
+            for (stream, records) in byStream {
+                let position = positions[stream] ?? 0
+                let unsent = records.drop { $0.seq <= position }
+                guard let first = unsent.first else { continue }
+                let contiguous = zip(unsent, unsent.dropFirst()).allSatisfy { $0.seq + 1 == $1.seq }
+                if first.seq == position + 1 && contiguous {
+                    try await send(stream, Array(unsent))
+                } else {
+                    needCheck = true
                 }
-                return result
             }
-            for (stream, (_, rows)) in snapshot where !rows.isEmpty {
-                let frames = rows.map { row in
-                    [Data("\(stream)/\(row.type)".utf8),
-                     WireHeader(publisher: publisher, epoch: epoch, stream: stream, seq: row.seq, eventId: row.eventId, type: row.type).encoded(),
-                     row.body]
-                }
-                try await loop.perform { state in
-                    guard let pub = state.socket(socket.0) else { return }
-                    for message in frames { _ = try pub.send(message) }
-                }
-                positions[stream] = rows.last!.seq
-                metrics.published(stream, rows.count)
-                sentAny = true
-            }
-            for (stream, (head, _)) in snapshot where positions[stream] == nil { positions[stream] = head }
             let now = ContinuousClock.now
-            if sentAny { lastSend = now }
-            if now - lastSend >= configuration.heartbeatInterval && now - lastHeartbeat >= configuration.heartbeatInterval {
-                let beats = snapshot.map { stream, value in
-                    let header = WireHeader.heartbeat(publisher: publisher, epoch: epoch, stream: stream, head: min(value.0, positions[stream] ?? 0))
+            if needCheck || now - lastCheck >= pollInterval {
+                lastCheck = now
+                try await catchUp()
+            }
+            if now - lastSend >= configuration.heartbeatInterval && now - lastHeartbeat >= configuration.heartbeatInterval
+                || now - startedAt < configuration.heartbeatInterval && lastHeartbeat < startedAt {
+                let beats = positions.map { stream, head in
+                    let header = WireHeader.heartbeat(publisher: publisher, epoch: epoch, stream: stream, head: head)
                     return [Data(header.topic.utf8), header.encoded(), Data()]
                 }
                 try await loop.perform { state in
@@ -139,8 +160,6 @@ public final class OutboxRelay: Service, Sendable {
                 let pruned = try await database.write { db in try OutboxStore.prune(db, createdBefore: cutoff) }
                 if pruned > 0 { logger.info("outbox pruned", metadata: ["rows": "\(pruned)"]) }
             }
-            // A full batch means more is waiting: go again without waiting for a wake-up.
-            if snapshot.values.contains(where: { $0.1.count == configuration.batchSize }) { wakeups.continuation.yield() }
         }
 
         await withGracefulShutdownHandler {

@@ -40,6 +40,7 @@ extension StreamSubscriber {
 
         var state = State()
         var pendingRequests: [Request] = []
+        private var savepoints = true
         private var dirty: Set<Key> = []
         let configuration: Configuration
         let handler: any EventHandler
@@ -63,6 +64,16 @@ extension StreamSubscriber {
 
         func committed() { dirty.removeAll() }
 
+        /// Thrown on the fast path when a handler fails: the batch is redone with savepoints.
+        struct NeedsSavepoints: Error {}
+
+        /// Forgets a batch that was rolled back.
+        func restore(_ saved: State) {
+            state = saved
+            dirty.removeAll()
+            pendingRequests.removeAll()
+        }
+
         func status(ready: Bool) -> SubscriberStatus {
             var status = SubscriberStatus()
             status.ready = ready
@@ -81,7 +92,8 @@ extension StreamSubscriber {
 
         // MARK: Batch
 
-        func process(_ batch: [Inbound], _ db: Database) throws {
+        func process(_ batch: [Inbound], _ db: Database, savepoints: Bool = true) throws {
+            self.savepoints = savepoints
             var consumed: [String: Int] = [:]
             for item in batch {
                 switch item {
@@ -160,21 +172,26 @@ extension StreamSubscriber {
                 return false
             }
             let received = ReceivedEvent(header: header, body: Data(body), replayed: viaReplay)
-            do {
-                try db.inSavepoint {
-                    if try InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db) {
-                        try handler.apply(received, in: db)
-                    } else {
-                        metrics.duplicate(header.stream)
+            if savepoints {
+                do {
+                    try db.inSavepoint {
+                        try applyOnce(received, db)
+                        return .commit
                     }
-                    return .commit
+                } catch let error as DatabaseError where Self.isStorageFailure(error) {
+                    // The database, not the event, is at fault: fail the batch so it is retried.
+                    throw error
+                } catch {
+                    try deadLetter(header, reason: "\(error)", header: Data(headerBytes), body: Data(body), db)
                 }
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR
-                        || error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_BUSY {
-                // The database, not the event, is at fault: fail the batch so it is retried.
-                throw error
-            } catch {
-                try deadLetter(header, reason: "\(error)", header: Data(headerBytes), body: Data(body), db)
+            } else {
+                do {
+                    try applyOnce(received, db)
+                } catch let error as DatabaseError where Self.isStorageFailure(error) {
+                    throw error
+                } catch {
+                    throw NeedsSavepoints()
+                }
             }
             cursor.lastSeq = header.seq
             state.cursors[key] = cursor
@@ -182,6 +199,20 @@ extension StreamSubscriber {
             dirty.insert(key)
             if viaReplay, let flight = state.inFlight[key] { state.inFlight[key]?.sentAt = max(flight.sentAt, .now) }
             return true
+        }
+
+        private func applyOnce(_ event: ReceivedEvent, _ db: Database) throws {
+            let header = event.header
+            if try InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db) {
+                try handler.apply(event, in: db)
+            } else {
+                metrics.duplicate(header.stream)
+            }
+        }
+
+        static func isStorageFailure(_ error: DatabaseError) -> Bool {
+            [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_NOMEM]
+                .contains(error.resultCode)
         }
 
         private func end(source: Int, _ fields: [String]) {

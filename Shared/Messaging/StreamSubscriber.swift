@@ -62,11 +62,47 @@ public final class StreamSubscriber: Service, Sendable {
         case tick
     }
 
+    /// Messages handed from the loop thread to the consuming task. Batches grow by themselves
+    /// under load: whatever arrives while a transaction is being written is taken, up to
+    /// `maxBatch`, into the next one.
+    final class InboundBuffer: Sendable {
+        private let items = Mutex<[Inbound]>([])
+        private let wake: AsyncStream<Void>.Continuation
+        let wakeups: AsyncStream<Void>
+        let limit: Int
+
+        init(limit: Int) {
+            self.limit = limit
+            (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        }
+
+        /// Beyond `limit` queued messages, new ones are dropped: replay brings them back once the
+        /// consumer has caught up, instead of memory growing without bound.
+        func push(_ batch: [Inbound]) {
+            items.withLock { items in
+                guard items.count < limit else { return }
+                items.append(contentsOf: batch)
+            }
+            wake.yield()
+        }
+
+        func take(max: Int) -> [Inbound] {
+            items.withLock { items in
+                if items.count <= max {
+                    defer { items.removeAll(keepingCapacity: true) }
+                    return items
+                }
+                let head = Array(items.prefix(max))
+                items.removeFirst(max)
+                return head
+            }
+        }
+
+        func finish() { wake.finish() }
+    }
+
     public func run() async throws {
-        // Bounded: when the consumer falls behind, the newest batches are dropped here and come
-        // back through replay, instead of memory growing without limit.
-        let inbound = AsyncStream.makeStream(of: [Inbound].self, bufferingPolicy: .bufferingOldest(512))
-        let continuation = inbound.continuation
+        let buffer = InboundBuffer(limit: 200_000)
         let configuration = self.configuration
         let sockets = try await loop.perform { state -> [(sub: SocketID, dealer: SocketID)] in
             var sockets: [(sub: SocketID, dealer: SocketID)] = []
@@ -84,10 +120,10 @@ public final class StreamSubscriber: Service, Sendable {
                 for (id, viaReplay) in [(sub, false), (dealer, true)] {
                     state.onReadable(id) { socket in
                         var batch: [Inbound] = []
-                        while batch.count < 2_000, let frames = try? socket.receive() {
+                        while batch.count < 5_000, let frames = try? socket.receive() {
                             batch.append(.frames(source: index, frames: frames, viaReplay: viaReplay))
                         }
-                        if !batch.isEmpty { continuation.yield(batch) }
+                        if !batch.isEmpty { buffer.push(batch) }
                     }
                 }
                 sockets.append((sub, dealer))
@@ -105,7 +141,7 @@ public final class StreamSubscriber: Service, Sendable {
 
         let ticker = Task {
             while !Task.isCancelled {
-                continuation.yield([.tick])
+                buffer.push([.tick])
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -120,25 +156,40 @@ public final class StreamSubscriber: Service, Sendable {
             }
         }
 
-        await withGracefulShutdownHandler {
-            for await batch in inbound.stream {
-                let saved = processor.state
+        func apply(_ batch: [Inbound]) async {
+            let saved = processor.state
+            do {
                 do {
-                    try await database.write { db in try processor.process(batch, db) }
-                    processor.committed()
-                } catch {
-                    // Nothing of the batch was stored; replay brings it back once the database recovers.
-                    processor.state = saved
-                    processor.pendingRequests.removeAll()
-                    logger.error("subscriber batch failed; will replay", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(200))
+                    // Fast path: no savepoint per event. A handler that throws rolls the whole batch
+                    // back, and the batch is applied again with a savepoint around each event, so
+                    // only the failing event is dead-lettered.
+                    try await database.write { db in try processor.process(batch, db, savepoints: false) }
+                } catch is Processor.NeedsSavepoints {
+                    processor.restore(saved)
+                    try await database.write { db in try processor.process(batch, db, savepoints: true) }
                 }
-                send(processor.takeRequests())
-                let status = processor.status(ready: true)
-                statusBox.withLock { $0 = status }
+                processor.committed()
+            } catch {
+                // Nothing of the batch was stored; replay brings it back once the database recovers.
+                processor.restore(saved)
+                logger.error("subscriber batch failed; will replay", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            send(processor.takeRequests())
+            let status = processor.status(ready: true)
+            statusBox.withLock { $0 = status }
+        }
+
+        await withGracefulShutdownHandler {
+            for await _ in buffer.wakeups {
+                while true {
+                    let batch = buffer.take(max: 20_000)
+                    if batch.isEmpty { break }
+                    await apply(batch)
+                }
             }
         } onGracefulShutdown: {
-            continuation.finish()
+            buffer.finish()
         }
         _ = try? await loop.perform { state in for id in allSockets { state.close(id) } }
         logger.info("subscriber stopped")

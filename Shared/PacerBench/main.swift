@@ -1,1 +1,207 @@
-print("bench")
+import Contracts
+import Dispatch
+import Foundation
+import GRDB
+import Logging
+import Messaging
+import Storage
+import Synchronization
+import TestSupport
+import ZeroMQ
+
+// `make bench`: the bus's throughput and latency, printed beside the raw limits of the same
+// machine measured in the same run (libzmq alone, SQLite alone). Run in release mode.
+
+let arguments = CommandLine.arguments
+let total = arguments.firstIndex(of: "--events").flatMap { Int(arguments[$0 + 1]) } ?? 200_000
+let payload = Data(repeating: 0x61, count: 200)
+
+func rate(_ count: Int, _ seconds: Double) -> String {
+    String(format: "%10.0f /s", Double(count) / seconds)
+}
+
+func peakRSSMiB() -> String {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM") } ?? "VmHWM: 0 kB"
+    let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0") ?? 0
+    return String(format: "%.0f MiB", kb / 1024)
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+// MARK: Raw libzmq PUB/SUB, three frames like the bus's, ~200-byte body
+
+func rawZeroMQ(count: Int) throws -> Double {
+    let context = try ZMQContext()
+    defer { context.close() }
+    let pub = try ZMQSocket(context: context, type: .pub)
+    pub.sendHighWaterMark = 0
+    try pub.bind("tcp://127.0.0.1:*")
+    let endpoint = pub.lastEndpoint
+    let received = Atomic<Int>(0)
+    let ready = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    let receiver = Thread {
+        let sub = try! ZMQSocket(context: context, type: .sub)
+        sub.receiveHighWaterMark = 0
+        try! sub.subscribe("")
+        try! sub.connect(endpoint)
+        ready.signal()
+        var n = 0
+        while n < count + 1 {
+            guard let frames = try? sub.receive(dontWait: false) else { break }
+            if frames[0] == [0x77] { continue }   // warm-up
+            n += 1
+        }
+        received.store(n, ordering: .relaxed)
+        sub.close()
+        done.signal()
+    }
+    receiver.start()
+    ready.wait()
+    // Slow joiner: warm up until the subscription is through.
+    for _ in 0..<200 { try pub.send([Data([0x77])]); usleep(2_000) }
+    let topic = Data("bench/counter.incremented".utf8)
+    let header = Data("1 bench 0f3c2b7a-1111-2222-3333-444455556666 bench 123456 8f14e45f-ceea-467f-a8a5-9d2d9c3b1a01 counter.incremented".utf8)
+    let elapsed = try seconds {
+        for _ in 0...count { _ = try pub.send([topic, header, payload], dontWait: false) }
+        done.wait()
+    }
+    pub.close()
+    return elapsed
+}
+
+// MARK: Raw SQLite: batched inserts of ~200-byte rows
+
+func rawSQLite(count: Int, folder: TemporaryDirectory) throws -> Double {
+    let pool = try PacerDatabase.open(path: folder.file("raw.sqlite")) { migrator in
+        migrator.registerMigration("raw") { db in
+            try db.execute(sql: "CREATE TABLE raw (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL, body BLOB NOT NULL)")
+        }
+    }
+    return try seconds {
+        var written = 0
+        while written < count {
+            let n = min(1_000, count - written)
+            try pool.write { db in
+                let statement = try db.cachedStatement(sql: "INSERT INTO raw(event_id, body) VALUES (?, ?)")
+                for i in 0..<n { try statement.execute(arguments: ["e-\(written + i)", payload]) }
+            }
+            written += n
+        }
+    }
+}
+
+// MARK: End to end: outbox → relay → PUB/SUB (+ replay) → inbox + effect, exactly once
+
+func endToEnd(count: Int, folder: TemporaryDirectory) async throws -> (Double, Int) {
+    let publisher = try await TestPublisher.start(path: folder.file("e2e-pub.sqlite"), instance: "bench-pub")
+    let subscriber = try await TestSubscriber.start(path: folder.file("e2e-sub.sqlite"), sources: [publisher.source],
+                                                    handler: CounterModel.Handler(decode: false))
+    try await Task.sleep(for: .milliseconds(500))
+    let outbox = publisher.outbox
+    let body = try EventCodec.makeEncoder().encode(CounterIncremented(counter: "a", amount: Money(kopecks: 12_345), note: String(repeating: "x", count: 120)))
+    let start = DispatchTime.now().uptimeNanoseconds
+    var written = 0
+    while written < count {
+        let n = min(1_000, count - written)
+        try await publisher.database.write { db in
+            for _ in 0..<n {
+                try outbox.appendEncoded(payload: body, type: CounterIncremented.eventType, schemaVersion: 1, stream: StreamName.bench, in: db)
+            }
+        }
+        written += n
+    }
+    if arguments.contains("--stages") {
+        print("  outbox appends done after \(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) s")
+    }
+    _ = await eventually(timeout: .seconds(600)) {
+        subscriber.subscriber.status.applied(publisher: "bench-pub", stream: StreamName.bench) == Int64(count)
+    }
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let applied = try await subscriber.database.read { try Int.fetchOne($0, sql: "SELECT events FROM counter WHERE name = 'events'") ?? 0 }
+    await subscriber.stop()
+    await publisher.stop()
+    return (elapsed, applied)
+}
+
+// MARK: Latency at a steady 1,000 events/s, one transaction per event
+
+final class Samples: Sendable {
+    let values = Mutex<[UInt64]>([])
+}
+
+func latency(rate perSecond: Int, seconds duration: Int, folder: TemporaryDirectory) async throws -> [UInt64] {
+    let publisher = try await TestPublisher.start(path: folder.file("lat-pub.sqlite"), instance: "lat-pub")
+    let box = Samples()
+    let handler = SampleHandler(box: box)
+    let subscriber = try await TestSubscriber.start(path: folder.file("lat-sub.sqlite"), sources: [publisher.source], handler: handler)
+    try await Task.sleep(for: .milliseconds(500))
+    let outbox = publisher.outbox
+    let count = perSecond * duration
+    let interval = 1_000_000_000 / UInt64(perSecond)
+    let start = DispatchTime.now().uptimeNanoseconds
+    for i in 0..<count {
+        let due = start + UInt64(i) * interval
+        let now = DispatchTime.now().uptimeNanoseconds
+        if due > now { try await Task.sleep(for: .nanoseconds(Int(due - now))) }
+        try await publisher.database.write { db in
+            let sent = DispatchTime.now().uptimeNanoseconds
+            try outbox.append(CounterIncremented(counter: "lat", amount: Money(kopecks: 1), note: "\(sent)"), stream: StreamName.bench, in: db)
+        }
+    }
+    _ = await eventually(timeout: .seconds(60)) { box.values.withLock { $0.count } == count }
+    await subscriber.stop()
+    await publisher.stop()
+    // The first second includes connection set-up; measure the steady state.
+    return Array(box.values.withLock { $0 }.dropFirst(perSecond))
+}
+
+struct SampleHandler: EventHandler {
+    let box: Samples
+    func apply(_ event: ReceivedEvent, in db: Database) throws {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let envelope = try event.decode(CounterIncremented.self)
+        if let sent = UInt64(envelope.payload.note) { box.values.withLock { $0.append(now - sent) } }
+    }
+}
+
+func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
+}
+
+let folder = try TemporaryDirectory("pacer-bench")
+defer { folder.remove() }
+if arguments.contains("--append-only") {
+    let pool = try PacerDatabase.open(path: folder.file("append.sqlite"))
+    let outbox = OutboxStore(source: EventSource(service: "bench", instance: "bench"))
+    let body = try EventCodec.makeEncoder().encode(CounterIncremented(counter: "a", amount: Money(kopecks: 12_345), note: String(repeating: "x", count: 120)))
+    let elapsed = try seconds {
+        for _ in 0..<(total / 1_000) {
+            try pool.write { db in
+                for _ in 0..<1_000 {
+                    try outbox.appendEncoded(payload: body, type: CounterIncremented.eventType, schemaVersion: 1, stream: StreamName.bench, in: db)
+                }
+            }
+        }
+    }
+    print("outbox appends alone                             \(rate(total, elapsed))")
+    exit(0)
+}
+print("pacer-bench: \(total) events of ~200 bytes, libzmq \(ZMQContext.version), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("")
+let zmqSeconds = try rawZeroMQ(count: total)
+print("raw libzmq PUB→SUB (tcp loopback, 3 frames)      \(rate(total, zmqSeconds))")
+let sqliteSeconds = try rawSQLite(count: total, folder: folder)
+print("raw SQLite inserts (GRDB, 1,000 rows/commit)     \(rate(total, sqliteSeconds))")
+let (e2eSeconds, applied) = try await endToEnd(count: total, folder: folder)
+print("bus end to end: outbox → PUB/SUB → inbox+effect  \(rate(total, e2eSeconds))   (applied \(applied) of \(total), exactly once: \(applied == total ? "yes" : "NO"))")
+let samples = try await latency(rate: 1_000, seconds: 5, folder: folder).sorted()
+print(String(format: "latency at 1,000 events/s (commit → applied)     p50 %.2f ms   p99 %.2f ms   max %.2f ms   (%d samples)",
+             percentile(samples, 0.5), percentile(samples, 0.99), Double(samples.last ?? 0) / 1e6, samples.count))
+print("peak resident memory                             \(peakRSSMiB())")

@@ -7,11 +7,10 @@ public enum BusSchema {
         migrator.registerMigration("bus.v1") { db in
             try db.execute(sql: """
                 CREATE TABLE bus_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE outbox_head (stream TEXT PRIMARY KEY, seq INTEGER NOT NULL);
                 CREATE TABLE outbox (
                     stream TEXT NOT NULL,
                     seq INTEGER NOT NULL,
-                    event_id TEXT NOT NULL UNIQUE,
+                    event_id TEXT NOT NULL,
                     type TEXT NOT NULL,
                     created_at REAL NOT NULL,
                     body BLOB NOT NULL,

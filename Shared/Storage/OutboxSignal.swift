@@ -1,29 +1,67 @@
 import GRDB
 import Synchronization
 
-/// Wakes the outbox relay after a transaction that appended events commits, so an event is
-/// published within a poll cycle of its commit instead of at the relay's next timer tick.
+/// Hands committed outbox rows to the relay in memory, and wakes it.
+///
+/// Rows appended in a transaction are staged and become visible only when that transaction
+/// commits (dropped on rollback), so the relay publishes exactly what was stored without reading
+/// it back from SQLite. The database stays the truth: rows another process wrote, or more than
+/// `capacity` waiting, are found by the relay's periodic check of the outbox heads.
 public final class OutboxSignal: Sendable {
-    private let armed = Mutex(false)
+    private struct State {
+        var armed = false
+        var staged: [OutboxRecord] = []
+        var committed: [OutboxRecord] = []
+        var overflowed = false
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
-    public init() {
+    public init(capacity: Int = 100_000) {
+        self.capacity = capacity
         (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// One wake-up per transaction, however many events it appends.
-    func notifyAfterCommit(_ db: Database) {
-        let alreadyArmed = armed.withLock { armed in
-            defer { armed = true }
-            return armed
+    func stage(_ record: OutboxRecord, _ db: Database) {
+        let register = state.withLock { state in
+            state.staged.append(record)
+            defer { state.armed = true }
+            return !state.armed
         }
-        guard !alreadyArmed else { return }
+        guard register else { return }
+        // One callback per transaction, however many events it appends.
         db.afterNextTransaction { [self] _ in
-            armed.withLock { $0 = false }
+            state.withLock { state in
+                state.armed = false
+                if state.committed.count + state.staged.count > capacity {
+                    state.overflowed = true
+                    state.committed.removeAll()
+                } else {
+                    state.committed.append(contentsOf: state.staged)
+                }
+                state.staged.removeAll(keepingCapacity: true)
+            }
             continuation.yield()
         } onRollback: { [self] _ in
-            armed.withLock { $0 = false }
+            state.withLock { state in
+                state.armed = false
+                state.staged.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// The rows committed since the last call, in commit order; `overflowed` when some were
+    /// dropped and the relay must read the outbox.
+    public func takeCommitted() -> (records: [OutboxRecord], overflowed: Bool) {
+        state.withLock { state in
+            defer {
+                state.committed.removeAll(keepingCapacity: true)
+                state.overflowed = false
+            }
+            return (state.committed, state.overflowed)
         }
     }
 

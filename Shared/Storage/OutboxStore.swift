@@ -5,8 +5,8 @@ import GRDB
 /// Writes events into the outbox inside the caller's transaction, so an event exists exactly when
 /// the state change it describes was committed.
 ///
-/// Sequence numbers are gapless per stream: `outbox_head` is bumped in the same transaction, and
-/// SQLite has one writer at a time, even across processes.
+/// Sequence numbers are gapless per stream: the next is the stream's last row's plus one, read and
+/// written in the same transaction, and SQLite has one writer at a time, even across processes.
 public struct OutboxStore: Sendable {
     public let source: EventSource
     public let signal: OutboxSignal
@@ -20,7 +20,7 @@ public struct OutboxStore: Sendable {
     @discardableResult
     public func append<P: EventPayload>(
         _ payload: P, stream: String, occurredAt: Date = Date(), correlationId: String? = nil,
-        eventId: String = UUID().uuidString.lowercased(), in db: Database
+        eventId: String = EventID.make(), in db: Database
     ) throws -> Int64 {
         let encoder = EventCodec.makeEncoder()
         return try appendEncoded(
@@ -34,22 +34,21 @@ public struct OutboxStore: Sendable {
     @discardableResult
     public func appendEncoded(
         payload: Data, type: EventType, schemaVersion: Int, stream: String, occurredAt: Date = Date(),
-        correlationId: String? = nil, eventId: String = UUID().uuidString.lowercased(), in db: Database
+        correlationId: String? = nil, eventId: String = EventID.make(), in db: Database
     ) throws -> Int64 {
         precondition(StreamName.isValidToken(stream), "invalid stream name \(stream)")
         precondition(StreamName.isValidToken(type.rawValue), "invalid event type \(type)")
-        let seq = try Int64.fetchOne(
-            db.cachedStatement(sql: """
-                INSERT INTO outbox_head(stream, seq) VALUES (?, 1)
-                ON CONFLICT(stream) DO UPDATE SET seq = seq + 1 RETURNING seq
-                """),
-            arguments: [stream])!
+        // The head is the stream's last row: retention always keeps it (see `prune`), and the
+        // primary key makes MAX a single index step. One writer at a time keeps it gapless.
+        let seq = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0) + 1
         let body = EnvelopeWriter.write(
             eventId: eventId, type: type.rawValue, schemaVersion: schemaVersion, source: source,
             stream: stream, seq: seq, occurredAt: occurredAt, correlationId: correlationId, payload: payload)
+        let record = OutboxRecord(stream: stream, seq: seq, eventId: eventId, type: type.rawValue,
+                                  createdAt: Date().timeIntervalSince1970, body: body)
         try db.cachedStatement(sql: "INSERT INTO outbox(stream, seq, event_id, type, created_at, body) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [stream, seq, eventId, type.rawValue, Date().timeIntervalSince1970, body])
-        signal.notifyAfterCommit(db)
+            .execute(arguments: [stream, seq, eventId, record.type, record.createdAt, body])
+        signal.stage(record, db)
         return seq
     }
 }
@@ -60,17 +59,23 @@ extension OutboxStore {
         try String.fetchOne(db, sql: "SELECT value FROM bus_meta WHERE key = 'epoch'") ?? ""
     }
 
-    /// The last sequence number of every stream.
+    /// The last sequence number of every stream. Streams are found by a skip-scan of the primary
+    /// key (one index step per stream), so this stays cheap however long the outbox is.
     public static func heads(_ db: Database) throws -> [String: Int64] {
+        let streams = try String.fetchAll(db.cachedStatement(sql: """
+            WITH RECURSIVE s(stream) AS (
+                SELECT MIN(stream) FROM outbox
+                UNION ALL
+                SELECT (SELECT MIN(stream) FROM outbox WHERE stream > s.stream) FROM s WHERE s.stream IS NOT NULL
+            ) SELECT stream FROM s WHERE stream IS NOT NULL
+            """))
         var heads: [String: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT stream, seq FROM outbox_head") {
-            heads[row[0]] = row[1]
-        }
+        for stream in streams { heads[stream] = try head(db, stream: stream) }
         return heads
     }
 
     public static func head(_ db: Database, stream: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM outbox_head WHERE stream = ?", arguments: [stream]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0
     }
 
     /// The oldest sequence still retained for a stream, or nil when none is.
@@ -94,7 +99,7 @@ extension OutboxStore {
     public static func prune(_ db: Database, createdBefore cutoff: Date) throws -> Int {
         try db.execute(sql: """
             DELETE FROM outbox WHERE created_at < ?
-              AND seq < (SELECT h.seq FROM outbox_head h WHERE h.stream = outbox.stream)
+              AND seq < (SELECT MAX(o.seq) FROM outbox o WHERE o.stream = outbox.stream)
             """, arguments: [cutoff.timeIntervalSince1970])
         return db.changesCount
     }
