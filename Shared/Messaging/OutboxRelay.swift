@@ -98,9 +98,11 @@ public final class OutboxRelay: Service, Sendable {
                  WireHeader(publisher: publisher, epoch: epoch, stream: stream, seq: row.seq, eventId: row.eventId, type: row.type).encoded(),
                  row.body]
             }
-            try await loop.perform { state in
+            // Fire and forget: PUB never blocks, and waiting for the loop thread to confirm would
+            // cost a task switch per batch.
+            loop.submit { state in
                 guard let pub = state.socket(socket.0) else { return }
-                for message in frames { _ = try pub.send(message) }
+                for message in frames { _ = try? pub.send(message) }
             }
             positions[stream] = rows.last!.seq
             metrics.published(stream, rows.count)
