@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Starts the given services from $BIN_DIR with their databases under $DATA_DIR, prefixes their
+# logs with the service name, and stops them all (SIGTERM, graceful) on Ctrl-C or when one dies.
+set -u
+DATA_DIR=${DATA_DIR:-./data}
+BIN_DIR=${BIN_DIR:-.build/debug}
+mkdir -p "$DATA_DIR"
+if [ $# -eq 0 ]; then
+  echo "no services to start yet"; exit 0
+fi
+pids=()
+stop() {
+  trap - INT TERM
+  echo "stopping: $*"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  wait
+  exit 0
+}
+trap 'stop "$@"' INT TERM
+for service in "$@"; do
+  "$BIN_DIR/$service" --data-dir "$DATA_DIR" 2>&1 | sed -u "s/^/[$service] /" &
+  pids+=($!)
+done
+sleep 2
+echo
+echo "Pacer is up: $*"
+for service in "$@"; do
+  case $service in
+    pacer-deals) echo "  deals          http://127.0.0.1:8081/health";;
+    pacer-telephony) echo "  telephony      http://127.0.0.1:8082/health";;
+    pacer-accounting) echo "  accounting     http://127.0.0.1:8083/health";;
+    pacer-kpi) echo "  kpi, dashboard http://127.0.0.1:8084/";;
+    pacer-notifications) echo "  notifications  http://127.0.0.1:8085/health";;
+  esac
+done
+echo "Ctrl-C stops everything."
+wait -n
+stop "$@"
