@@ -5,6 +5,7 @@ let package = Package(
     name: "Pacer",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "pacer-deals", targets: ["DealsMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // MARK: Shared
@@ -53,6 +55,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/ServiceKit"
         ),
@@ -87,6 +90,29 @@ let package = Package(
             path: "Shared/BusTool"
         ),
 
+        // MARK: Services
+        .target(
+            name: "Deals",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Deals",
+            exclude: ["Main", "openapi.yaml"]
+        ),
+        .executableTarget(
+            name: "DealsMain",
+            dependencies: [
+                "Deals", "ServiceKit", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/Deals/Main"
+        ),
+
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -102,6 +128,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/MessagingTests"
+        ),
+        .testTarget(
+            name: "DealsTests",
+            dependencies: [
+                "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/DealsTests"
         ),
         .testTarget(
             name: "ServiceKitTests",

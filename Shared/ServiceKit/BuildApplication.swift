@@ -39,7 +39,10 @@ public func buildApplication(
     logger: Logger,
     gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
 ) throws -> PacerApplication {
-    let database = try PacerDatabase.open(path: settings.databasePath, migrations: definition.migrations)
+    let database = try PacerDatabase.open(path: settings.databasePath) { migrator in
+        TokenStore.migrations(&migrator)
+        definition.migrations(&migrator)
+    }
     let metrics = BusMetrics(factory: PrometheusMetricsFactory(registry: registry))
     let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
     let context = ServiceContext(settings: settings, database: database, outbox: outbox, logger: logger, metrics: metrics)
@@ -62,9 +65,10 @@ public func buildApplication(
             configuration: .init(sources: settings.sources, streams: settings.consumes), metrics: metrics, logger: logger)
     }
 
-    let router = Router()
+    let router = Router(context: PacerRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: AuthMiddleware(database: database))
     HealthRoutes(context: context, relay: relay, replay: replay, subscriber: subscriber, registry: registry).register(on: router)
     definition.routes(router, context)
 

@@ -40,7 +40,7 @@ struct HealthRoutes: Sendable {
         var deadLetters: Int
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<PacerRequestContext>) {
         router.get("/health") { _, _ in try await health() }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

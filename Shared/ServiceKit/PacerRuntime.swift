@@ -7,7 +7,10 @@ import Prometheus
 /// What every executable's `run()` calls: resolve settings, set up logging and metrics once for
 /// the process, build the application and run it until SIGTERM/SIGINT.
 public enum PacerRuntime {
-    public static func run(_ definition: ServiceDefinition, options: ServiceOptions) async throws {
+    /// `prepare` runs after the database is open and migrated, before the parts start
+    /// (first-start bootstrap, say).
+    public static func run(_ definition: ServiceDefinition, options: ServiceOptions,
+                           prepare: (PacerApplication) throws -> Void = { _ in }) async throws {
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings.resolve(options, defaults: definition.defaults)
@@ -22,6 +25,7 @@ public enum PacerRuntime {
         logger.logLevel = settings.logLevel
         logger[metadataKey: "instance"] = "\(settings.instance)"
         let application = try buildApplication(definition, settings: settings, registry: registry, logger: logger)
+        try prepare(application)
         logger.notice("starting", metadata: [
             "database": "\(settings.databasePath)", "http": "\(settings.httpHost):\(settings.httpPort)",
             "publish": "\(settings.busPublish)", "replay": "\(settings.busReplay)", "sources": "\(settings.sources)",

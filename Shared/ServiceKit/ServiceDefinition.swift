@@ -18,7 +18,7 @@ public struct ServiceContext: Sendable {
 /// A service described for `buildApplication`: its defaults, schema, HTTP routes, event handler
 /// and long-running parts.
 public struct ServiceDefinition: Sendable {
-    public typealias AppRouter = Router<BasicRequestContext>
+    public typealias AppRouter = Router<PacerRequestContext>
 
     public var defaults: ServiceDefaults
     /// Streams it publishes (heartbeated from the start).

@@ -14,6 +14,22 @@ struct GoldenTests {
                       source: source, stream: stream, seq: seq, occurredAt: at, correlationId: "req-7", payload: payload)
     }
 
+    static let dealState = DealState(
+        dealId: "d-1", title: "Поставка", clientId: "c-1", managerId: "m-1", amount: Money(kopecks: 12_345_050), category: "equipment",
+        region: "Москва", segment: "smb", source: "website", pipelineId: "sales", stageId: "won", department: "sales", probability: 100,
+        status: .won, isRepeatSale: false, problem: false, lossReason: nil, expectedCloseDate: "2026-12-15", createdAt: at,
+        closedAt: at.addingTimeInterval(3600), version: 7)
+
+    static let lostState: DealState = {
+        var deal = dealState
+        deal.stageId = "lost"
+        deal.status = .lost
+        deal.probability = 0
+        deal.department = "sales"
+        deal.lossReason = "price"
+        return deal
+    }()
+
     static let samples: [(String, Data)] = {
         let rub = Money(kopecks: 12_345_050)
         return try! [
@@ -21,15 +37,10 @@ struct GoldenTests {
                 managerId: "m-1", name: "Анна Петрова", teamId: "t-1", role: "manager", extensions: ["101"],
                 phones: ["+79161234567"], email: "anna@example.ru", telegramChatId: "123456", active: true), stream: "deals"))),
             ("client.upserted", EventCodec.encode(envelope(ClientUpserted(
-                clientId: "c-1", name: "ООО «Ромашка»", inn: "7719617469", kpp: "771901001", phones: ["+74951234567"],
-                managerId: "m-1", segment: "smb", region: "Москва", source: "website"), stream: "deals"))),
-            ("deal.changed", EventCodec.encode(envelope(DealChanged(
-                dealId: "d-1", title: "Поставка", clientId: "c-1", managerId: "m-1", amount: rub, category: "equipment",
-                region: "Москва", segment: "smb", source: "website", pipelineId: "sales", stageId: "proposal", status: .open,
-                isRepeatSale: false, problem: false, lossReason: nil, expectedCloseDate: "2026-12-15", createdAt: at, closedAt: nil), stream: "deals"))),
-            ("deal.stage_changed", EventCodec.encode(envelope(DealStageChanged(
-                dealId: "d-1", pipelineId: "sales", fromStageId: "proposal", toStageId: "won", fromStatus: .open, toStatus: .won,
-                managerId: "m-1", amount: rub, lossReason: nil, authorId: "m-1"), stream: "deals"))),
+                clientId: "c-1", kind: "company", name: "ООО «Ромашка»", inn: "7719617469", kpp: "771901001", phones: ["+74951234567"],
+                emails: ["info@romashka.ru"], managerId: "m-1", segment: "smb", region: "Москва", source: "website"), stream: "deals"))),
+            ("deal.won", EventCodec.encode(envelope(DealWon(deal: dealState, fromStageId: "contract", authorId: "m-1"), stream: "deals"))),
+            ("deal.lost", EventCodec.encode(envelope(DealLost(deal: lostState, fromStageId: "proposal", reason: "price", authorId: "m-1"), stream: "deals"))),
             ("call.recorded", EventCodec.encode(envelope(CallRecorded(
                 callId: "1700000000.42", revision: 1, direction: .outgoing, from: "101", to: "+74951234567", managerId: "m-1",
                 clientId: "c-1", startedAt: at, answeredAt: at.addingTimeInterval(5), endedAt: at.addingTimeInterval(125),
@@ -79,8 +90,8 @@ struct GoldenTests {
         switch type {
         case ManagerUpserted.eventType: return try encoder.encode(EventCodec.decode(ManagerUpserted.self, from: bytes).payload)
         case ClientUpserted.eventType: return try encoder.encode(EventCodec.decode(ClientUpserted.self, from: bytes).payload)
-        case DealChanged.eventType: return try encoder.encode(EventCodec.decode(DealChanged.self, from: bytes).payload)
-        case DealStageChanged.eventType: return try encoder.encode(EventCodec.decode(DealStageChanged.self, from: bytes).payload)
+        case DealWon.eventType: return try encoder.encode(EventCodec.decode(DealWon.self, from: bytes).payload)
+        case DealLost.eventType: return try encoder.encode(EventCodec.decode(DealLost.self, from: bytes).payload)
         case CallRecorded.eventType: return try encoder.encode(EventCodec.decode(CallRecorded.self, from: bytes).payload)
         case PaymentReceived.eventType: return try encoder.encode(EventCodec.decode(PaymentReceived.self, from: bytes).payload)
         case PlanPaceChanged.eventType: return try encoder.encode(EventCodec.decode(PlanPaceChanged.self, from: bytes).payload)
@@ -100,11 +111,11 @@ struct GoldenTests {
         #expect(header.seq == 7)
         #expect(header.correlationId == nil)
         let withExtra = """
-        {"eventId":"e-1","type":"deal.flagged","schemaVersion":1,"source":{"service":"deals","instance":"d"},"stream":"deals","seq":1,
-         "occurredAt":"2026-11-18T08:26:40Z","payload":{"dealId":"d-1","managerId":"m-1","problem":true,"severity":"high"}}
+        {"eventId":"e-1","type":"lead.assigned","schemaVersion":1,"source":{"service":"deals","instance":"d"},"stream":"deals","seq":1,
+         "occurredAt":"2026-11-18T08:26:40Z","payload":{"leadId":"l-1","managerId":"m-1","rule":"round_robin","severity":"high"}}
         """
-        let envelope = try EventCodec.decode(DealFlagged.self, from: Data(withExtra.utf8))
-        #expect(envelope.payload == DealFlagged(dealId: "d-1", managerId: "m-1", problem: true, comment: nil, authorId: nil))
+        let envelope = try EventCodec.decode(LeadAssigned.self, from: Data(withExtra.utf8))
+        #expect(envelope.payload == LeadAssigned(leadId: "l-1", managerId: "m-1", rule: "round_robin"))
     }
 }
 

@@ -1,0 +1,33 @@
+import Contracts
+import Foundation
+import GRDB
+import Messaging
+
+/// `SNAPSHOT deals`: every manager, client, deal and invoice as it stands, one JSON item each
+/// (`DealsSnapshotItem`), so a consumer behind the retained outbox can rebuild.
+struct DealsSnapshots: SnapshotProvider {
+    func snapshot(stream: String, in db: Database) throws -> [Data]? {
+        guard stream == StreamName.deals else { return nil }
+        let encoder = EventCodec.makeEncoder()
+        var items: [Data] = []
+        for manager in try ManagerRecord.order(Column("id")).fetchAll(db) {
+            items.append(try encoder.encode(DealsSnapshotItem(kind: "manager", manager: manager.event)))
+        }
+        for client in try ClientRecord.order(Column("id")).fetchAll(db) {
+            items.append(try encoder.encode(DealsSnapshotItem(kind: "client", client: client.event)))
+        }
+        let stages = Dictionary(uniqueKeysWithValues: try StageRecord.fetchAll(db).map { ("\($0.pipelineId)/\($0.id)", $0) })
+        for deal in try DealRecord.order(Column("id")).fetchAll(db) {
+            guard let stage = stages["\(deal.pipelineId)/\(deal.stageId)"] else { continue }
+            items.append(try encoder.encode(DealsSnapshotItem(kind: "deal", deal: deal.state(stage: stage))))
+        }
+        let deals = Dictionary(uniqueKeysWithValues: try DealRecord.fetchAll(db).map { ($0.id, $0) })
+        for invoice in try InvoiceRecord.order(Column("id")).fetchAll(db) {
+            guard let deal = deals[invoice.dealId] else { continue }
+            items.append(try encoder.encode(DealsSnapshotItem(kind: "invoice", invoice: InvoiceIssued(
+                invoiceId: invoice.id, number: invoice.number, dealId: invoice.dealId, clientId: deal.clientId, managerId: deal.managerId,
+                amount: Money(kopecks: invoice.amountKopecks, currency: invoice.currency), issuedOn: invoice.issuedOn, dueOn: invoice.dueOn))))
+        }
+        return items
+    }
+}

@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import GRDB
+import Hummingbird
+
+/// Roles, as issue 9 lists them. Integrations may only push their own kind of data.
+public enum Role: String, Codable, Sendable, CaseIterable {
+    case admin, head, manager
+    case telephony = "integration:telephony"
+    case accounting = "integration:accounting"
+}
+
+/// Who is calling: a user of the department (with the manager record they act as, if any) or an
+/// integration.
+public struct AuthUser: Sendable, Equatable, Codable {
+    public var userId: String
+    public var name: String
+    public var role: Role
+    /// The manager this user is, for `manager` and `head` users; scopes what a manager sees.
+    public var managerId: String?
+
+    public var isHeadOrAdmin: Bool { role == .head || role == .admin }
+}
+
+/// Users and bearer tokens in the service's database. Tokens are stored as SHA-256 hashes only;
+/// the clear token is shown once, when issued.
+public enum TokenStore {
+    public static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("auth.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE auth_user (
+                    user_id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    manager_id TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE auth_token (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES auth_user(user_id),
+                    label TEXT,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL
+                );
+                """)
+        }
+    }
+
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func addUser(id: String, name: String, role: Role, managerId: String?, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO auth_user(user_id, name, role, manager_id, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, role = excluded.role, manager_id = excluded.manager_id
+            """, arguments: [id, name, role.rawValue, managerId, Date().timeIntervalSince1970])
+    }
+
+    /// Issues a new token for a user and returns it in clear (the only time it exists in clear).
+    public static func issue(userId: String, label: String? = nil, _ db: Database) throws -> String {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM auth_user WHERE user_id = ?", arguments: [userId]) == true else {
+            throw Problem(.notFound, "no user \(userId)")
+        }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = generator.next() }
+        let token = "pct_" + bytes.map { String(format: "%02x", $0) }.joined()
+        try db.execute(sql: "INSERT INTO auth_token(token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: [hash(token), userId, label, Date().timeIntervalSince1970])
+        return token
+    }
+
+    /// Revokes every token of a user. Returns how many were live.
+    @discardableResult
+    public static func revoke(userId: String, _ db: Database) throws -> Int {
+        try db.execute(sql: "UPDATE auth_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                       arguments: [Date().timeIntervalSince1970, userId])
+        return db.changesCount
+    }
+
+    public static func user(forToken token: String, _ db: Database) throws -> AuthUser? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT u.user_id, u.name, u.role, u.manager_id FROM auth_token t JOIN auth_user u USING (user_id)
+            WHERE t.token_hash = ? AND t.revoked_at IS NULL
+            """, arguments: [hash(token)]), let role = Role(rawValue: row[2]) else { return nil }
+        return AuthUser(userId: row[0], name: row[1], role: role, managerId: row[3])
+    }
+
+    public static func userCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auth_user") ?? 0
+    }
+}
+
+/// Resolves `Authorization: Bearer <token>` to the caller. A request without a token passes on
+/// unauthenticated (routes decide); a token that is unknown or revoked is refused with 401 here.
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = PacerRequestContext
+    let database: DatabasePool
+
+    public init(database: DatabasePool) { self.database = database }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.lowercased().hasPrefix("bearer ") else { throw Problem(.unauthorized, "Authorization must be `Bearer <token>`") }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let user = try await database.read({ try TokenStore.user(forToken: token, $0) }) else {
+            throw Problem(.unauthorized, "unknown or revoked token")
+        }
+        var context = context
+        context.user = user
+        return try await next(request, context)
+    }
+}
