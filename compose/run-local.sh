@@ -18,7 +18,11 @@ stop() {
 }
 trap 'stop "$@"' INT TERM
 for service in "$@"; do
-  "$BIN_DIR/$service" --data-dir "$DATA_DIR" 2>&1 | sed -u "s/^/[$service] /" &
+  extra=()
+  # Demo data on first start: the deals service seeds a department into an empty database.
+  [ "$service" = pacer-deals ] && extra+=(--demo)
+  # Process substitution, not a pipe: $! must be the service, not the log prefixer.
+  "$BIN_DIR/$service" --data-dir "$DATA_DIR" "${extra[@]}" > >(sed -u "s/^/[$service] /") 2>&1 &
   pids+=($!)
 done
 sleep 2

@@ -23,6 +23,11 @@ public enum DealsService {
         )
     }
 
+    /// Seeds the demo department (`--demo`) into an empty database.
+    public static func seedDemo(_ context: ServiceContext) throws -> Bool {
+        try DemoDepartment.seedIfEmpty(context.database, outbox: context.outbox)
+    }
+
     /// On an empty database: an admin user whose token is written to `<data-dir>/<instance>-admin.token`
     /// (mode 0600), so `make run` is usable at once without putting a secret in the logs.
     public static func bootstrapAdmin(database: DatabasePool, tokenFile: String) throws -> Bool {

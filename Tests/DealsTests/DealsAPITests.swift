@@ -1,4 +1,5 @@
 import Contracts
+import Deals
 import Foundation
 import GRDB
 import ServiceKit
@@ -254,6 +255,29 @@ struct DealsAPITests {
         #expect(events.map(\.0) == ["approval.requested", "approval.decided"])
         #expect(events[1].1["approved"] as? Bool == false)
         #expect(events[1].1["deciderId"] as? String == "head")
+        await deals.stop()
+    }
+}
+
+@Suite("The demo department")
+struct DemoTests {
+    @Test("seeds once, through the real commands, with a consistent pipeline")
+    func seedsOnce() async throws {
+        let deals = try await DealsHarness.start()
+        defer { deals.dir.remove() }
+        #expect(try DealsService.seedDemo(deals.app.context))
+        #expect(try !DealsService.seedDemo(deals.app.context))
+        let list = try await deals.call("GET", "/deals?limit=500", as: "head")
+        let items = list.json["items"] as! [[String: Any]]
+        #expect(items.count == 60)
+        let statuses = Set(items.compactMap { $0["status"] as? String })
+        #expect(statuses == ["open", "won", "lost"])
+        let events = try await deals.events()
+        #expect(events.filter { $0.0 == "deal.created" }.count == 60)
+        #expect(events.filter { $0.0 == "manager.upserted" }.count == 6)
+        // Every won deal went through deal.won, every lost one through deal.lost.
+        #expect(events.filter { $0.0 == "deal.won" }.count == items.filter { $0["status"] as? String == "won" }.count)
+        #expect(events.filter { $0.0 == "deal.lost" }.count == items.filter { $0["status"] as? String == "lost" }.count)
         await deals.stop()
     }
 }

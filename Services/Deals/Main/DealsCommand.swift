@@ -17,13 +17,19 @@ struct DealsCommand: AsyncParsableCommand {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the service (the default).")
     @OptionGroup var options: ServiceOptions
+    @Flag(help: "On an empty database, create a demo department (managers, clients, three months of deals).")
+    var demo = false
 
     func run() async throws {
+        let demo = self.demo
         try await PacerRuntime.run(DealsService.definition(), options: options) { application in
             let settings = application.context.settings
             let file = URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().appendingPathComponent("\(settings.instance)-admin.token").path
             if try DealsService.bootstrapAdmin(database: application.context.database, tokenFile: file) {
                 application.context.logger.notice("created user admin; its token is in \(file)")
+            }
+            if demo, try DealsService.seedDemo(application.context) {
+                application.context.logger.notice("seeded the demo department")
             }
         }
     }
