@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pacer-deals", targets: ["DealsMain"]),
+        .executable(name: "pacer-telephony", targets: ["TelephonyMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
@@ -113,6 +114,27 @@ let package = Package(
             path: "Services/Deals/Main"
         ),
 
+        .target(
+            name: "Telephony",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Telephony",
+            exclude: ["Main", "openapi.yaml"]
+        ),
+        .executableTarget(
+            name: "TelephonyMain",
+            dependencies: [
+                "Telephony", "ServiceKit", "Storage", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/Telephony/Main"
+        ),
+
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -136,6 +158,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/DealsTests"
+        ),
+        .testTarget(
+            name: "TelephonyTests",
+            dependencies: [
+                "Telephony", "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/TelephonyTests"
         ),
         .testTarget(
             name: "ServiceKitTests",

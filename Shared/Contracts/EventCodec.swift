@@ -116,6 +116,12 @@ public enum Timestamp {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    /// The instant of a UTC wall-clock time, without a calendar or formatter (hot in file parsers).
+    public static func utc(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Date {
+        let days = days(fromCivil: Int64(year), Int64(month), Int64(day))
+        return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second)))
+    }
+
     // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.
     static func days(fromCivil y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
         let y = m <= 2 ? y - 1 : y

@@ -23,6 +23,7 @@ public struct ServiceSettings: Sendable {
         public var setting: String
         public var message: String
         public var description: String { "setting \(setting): \(message)" }
+        public init(setting: String, message: String) { self.setting = setting; self.message = message }
     }
 
     public static func resolve(_ options: ServiceOptions, defaults: ServiceDefaults,

@@ -41,10 +41,11 @@ struct GoldenTests {
                 emails: ["info@romashka.ru"], managerId: "m-1", segment: "smb", region: "Москва", source: "website"), stream: "deals"))),
             ("deal.won", EventCodec.encode(envelope(DealWon(deal: dealState, fromStageId: "contract", authorId: "m-1"), stream: "deals"))),
             ("deal.lost", EventCodec.encode(envelope(DealLost(deal: lostState, fromStageId: "proposal", reason: "price", authorId: "m-1"), stream: "deals"))),
-            ("call.recorded", EventCodec.encode(envelope(CallRecorded(
-                callId: "1700000000.42", revision: 1, direction: .outgoing, from: "101", to: "+74951234567", managerId: "m-1",
-                clientId: "c-1", startedAt: at, answeredAt: at.addingTimeInterval(5), endedAt: at.addingTimeInterval(125),
-                durationSeconds: 125, billableSeconds: 120, answered: true, recordingURL: "https://pbx.example/rec/42.mp3"), stream: "telephony"))),
+            ("call.recorded", EventCodec.encode(envelope(CallRecorded(call: CallState(
+                callId: "1700000000.42", revision: 1, direction: .outgoing, from: "101", to: "+74951234567", extension_: "101",
+                managerId: "m-1", clientId: "c-1", dealId: "d-1", startedAt: at, answeredAt: at.addingTimeInterval(5),
+                endedAt: at.addingTimeInterval(125), durationSeconds: 125, billableSeconds: 120, answered: true, disposition: "ANSWERED",
+                recordingURL: "https://pbx.example/rec/42.mp3", source: "cdr")), stream: "telephony"))),
             ("payment.received", EventCodec.encode(envelope(PaymentReceived(
                 paymentId: "p-1", amount: rub, receivedOn: "2026-11-18", payerName: "ООО «Ромашка»", payerInn: "7719617469",
                 purpose: "Оплата по счету № 15 от 10.11.2026", clientId: "c-1", invoiceId: "i-15", dealId: "d-1", managerId: "m-1"), stream: "accounting"))),

@@ -29,20 +29,3 @@ extension PacerRequestContext {
     }
 }
 
-extension Request {
-    func query(_ name: String) -> String? { uri.queryParameters.get(name) }
-
-    func queryInt(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = query(name) else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw Problem.invalid(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
-    }
-}
-
-/// A page of a list: `items`, and `next` to pass as `after` for the following page.
-struct Page<Item: Encodable>: Encodable {
-    var items: [Item]
-    var next: String?
-}

@@ -1,0 +1,137 @@
+import Contracts
+import Foundation
+import GRDB
+import Storage
+
+/// Imports CDR text in a stream: rows are parsed as bytes arrive, grouped into calls, and written
+/// in transactions of `batchRows` rows — so a million-row file takes the memory of one batch.
+/// Each leg is stored once (keyed by its uniqueid, channel and start), so importing the same file
+/// again changes nothing; a leg arriving in a later batch or file updates its call.
+struct CDRImporter {
+    struct Summary: Codable, Sendable, Equatable {
+        var rows = 0
+        var calls = 0
+        var recorded = 0
+        var updated = 0
+        var duplicates = 0
+        var unmatched = 0
+        var rejected: [RejectedRow] = []
+    }
+
+    struct RejectedRow: Codable, Sendable, Equatable {
+        var line: Int
+        var reason: String
+    }
+
+    let database: DatabasePool
+    let store: CallStore
+    var timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    var batchRows = 2_000
+    var source = "cdr"
+
+    private var parser: CDRParser
+    private var pending: [CDRRow] = []
+    private(set) var summary = Summary()
+
+    init(database: DatabasePool, store: CallStore, timeZone: TimeZone = TimeZone(identifier: "UTC")!, source: String = "cdr") {
+        self.database = database
+        self.store = store
+        self.timeZone = timeZone
+        self.source = source
+        parser = CDRParser(timeZone: timeZone)
+    }
+
+    mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) async throws {
+        var outputs: [CDRParser.Output] = []
+        parser.feed(bytes) { outputs.append($0) }
+        try await take(outputs)
+    }
+
+    mutating func finish() async throws -> Summary {
+        var outputs: [CDRParser.Output] = []
+        parser.finish { outputs.append($0) }
+        try await take(outputs)
+        try await flush()
+        return summary
+    }
+
+    private mutating func take(_ outputs: [CDRParser.Output]) async throws {
+        var rejected: [CDRParser.Rejected] = []
+        for output in outputs {
+            switch output {
+            case .row(let row):
+                summary.rows += 1
+                pending.append(row)
+            case .rejected(let reject):
+                rejected.append(reject)
+                summary.rejected.append(RejectedRow(line: reject.line, reason: reject.reason))
+            }
+        }
+        if !rejected.isEmpty {
+            let rejected = rejected
+            let store = self.store
+            let source = self.source
+            try await database.write { db in
+                for reject in rejected { try store.reject(source: source, line: reject.line, reason: reject.reason, raw: reject.raw, db) }
+            }
+        }
+        if pending.count >= batchRows { try await flush() }
+    }
+
+    private mutating func flush() async throws {
+        guard !pending.isEmpty else { return }
+        let rows = pending
+        pending.removeAll(keepingCapacity: true)
+        let store = self.store
+        let outcomes = try await database.write { db -> [(CallStore.Outcome, Bool)] in
+            var groups: [String: [CDRRow]] = [:]
+            var order: [String] = []
+            for row in rows {
+                if groups[row.callKey] == nil { order.append(row.callKey) }
+                groups[row.callKey, default: []].append(row)
+            }
+            var outcomes: [(CallStore.Outcome, Bool)] = []
+            for key in order {
+                var changed = false
+                for row in groups[key]! {
+                    try db.cachedStatement(sql: """
+                        INSERT OR IGNORE INTO call_leg(callId, legId, src, dst, channel, dstchannel, startedAt, answeredAt, endedAt,
+                            duration, billsec, disposition, recordingFile, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [
+                            key, "\(row.uniqueid ?? "")|\(row.channel)|\(row.dstchannel)|\(Int(row.start.timeIntervalSince1970))|\(row.dst)",
+                            row.src, row.dst, row.channel, row.dstchannel, row.start.timeIntervalSince1970,
+                            row.answer?.timeIntervalSince1970, row.end?.timeIntervalSince1970, row.duration, row.billsec,
+                            row.disposition, row.recordingFile, row.line,
+                        ])
+                    if db.changesCount > 0 { changed = true }
+                }
+                guard changed else {
+                    outcomes.append((.duplicate, false))
+                    continue
+                }
+                let legs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM call_leg WHERE callId = ?"), arguments: [key]).map { leg in
+                    CDRRow(line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
+                           dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
+                           answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                           end: (leg["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)), duration: leg["duration"],
+                           billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
+                           linkedid: nil, recordingFile: leg["recordingFile"])
+                }
+                let outcome = try store.save(CallDraft.merge(legs, callId: key), merge: false, db)
+                let call = try store.fetch(key, db)
+                let unmatched = call.map { $0.direction != .internal && ($0.managerId == nil || $0.clientId == nil) } ?? false
+                outcomes.append((outcome, unmatched))
+            }
+            return outcomes
+        }
+        for (outcome, unmatched) in outcomes {
+            summary.calls += 1
+            switch outcome {
+            case .recorded: summary.recorded += 1
+            case .updated: summary.updated += 1
+            case .duplicate: summary.duplicates += 1
+            }
+            if unmatched && outcome != .duplicate { summary.unmatched += 1 }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Contracts
+import Foundation
+
+/// A call as a source describes it, before matching: from a JSON push, CDR legs or a webhook.
+struct CallDraft: Sendable, Equatable {
+    var callId: String
+    var direction: CallDirection?
+    var from: String
+    var to: String
+    var extension_: String?
+    var managerId: String?
+    var startedAt: Date
+    var answeredAt: Date?
+    var endedAt: Date?
+    var durationSeconds: Int
+    var billableSeconds: Int
+    var disposition: String
+    var recordingURL: String?
+    var source: String
+
+    var answered: Bool { answeredAt != nil || billableSeconds > 0 || disposition.uppercased() == "ANSWERED" }
+
+    /// Several CDR legs of one call (dial attempts, transfers) as one call: the earliest start, the
+    /// first answer, the last end; the answered leg names the extension and the disposition.
+    static func merge(_ rows: [CDRRow], callId: String) -> CallDraft {
+        let ordered = rows.sorted { ($0.start, $0.line) < ($1.start, $1.line) }
+        let first = ordered[0]
+        let answeredLeg = ordered.first { $0.answer != nil && $0.disposition.uppercased() == "ANSWERED" } ?? ordered.first { $0.answer != nil }
+        let start = ordered.map(\.start).min()!
+        let end = ordered.compactMap(\.end).max()
+        let answer = ordered.compactMap(\.answer).min()
+        let endpointLeg = answeredLeg ?? first
+        let ext = extensionOf(channel: endpointLeg.dstchannel) ?? extensionOf(channel: endpointLeg.channel)
+        return CallDraft(
+            callId: callId, direction: nil, from: first.src, to: first.dst, extension_: ext, managerId: nil,
+            startedAt: start, answeredAt: answer, endedAt: end,
+            durationSeconds: end.map { max(0, Int($0.timeIntervalSince(start))) } ?? ordered.map(\.duration).max()!,
+            billableSeconds: ordered.map(\.billsec).max()!,
+            disposition: answeredLeg?.disposition ?? first.disposition,
+            recordingURL: ordered.compactMap(\.recordingFile).first, source: "cdr")
+    }
+
+    /// `SIP/101-0000001a`, `PJSIP/101-00000012`, `Local/101@from-internal-0000;1` → `101`.
+    static func extensionOf(channel: String) -> String? {
+        guard let slash = channel.firstIndex(of: "/") else { return nil }
+        let rest = channel[channel.index(after: slash)...]
+        let name = rest.prefix { $0 != "-" && $0 != "@" && $0 != ";" }
+        guard !name.isEmpty, name.count <= 6, name.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return String(name)
+    }
+}

@@ -1,0 +1,115 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Storage
+
+/// Stores calls idempotently and publishes what changed. A call arriving again exactly as stored
+/// is a duplicate (nothing happens); one with more detail, or newly matched, is updated with its
+/// revision raised and a `call.updated` naming the changed fields.
+struct CallStore {
+    enum Outcome: Equatable { case recorded, updated([String]), duplicate }
+
+    let outbox: OutboxStore
+    var correlationId: String?
+
+    func state(_ row: Row) -> CallState {
+        CallState(
+            callId: row["callId"], revision: row["revision"], direction: CallDirection(rawValue: row["direction"]) ?? .incoming,
+            from: row["fromNumber"], to: row["toNumber"], extension_: row["extension"], managerId: row["managerId"],
+            clientId: row["clientId"], dealId: row["dealId"], startedAt: Date(timeIntervalSince1970: row["startedAt"]),
+            answeredAt: (row["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            endedAt: (row["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            durationSeconds: row["durationSeconds"], billableSeconds: row["billableSeconds"], answered: row["answered"],
+            disposition: row["disposition"], recordingURL: row["recordingURL"], source: row["source"])
+    }
+
+    func fetch(_ callId: String, _ db: Database) throws -> CallState? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM call WHERE callId = ?"), arguments: [callId]).map(state)
+    }
+
+    /// Matches and stores a draft. `merge` keeps what is stored where the draft says nothing
+    /// (a later push without the recording does not erase it).
+    @discardableResult
+    func save(_ draft: CallDraft, merge: Bool, _ db: Database) throws -> Outcome {
+        let directory = Directory(db: db)
+        let existing = try fetch(draft.callId, db)
+        var draft = draft
+        if merge, let existing {
+            draft.recordingURL = draft.recordingURL ?? existing.recordingURL
+            draft.answeredAt = draft.answeredAt ?? existing.answeredAt
+            draft.endedAt = draft.endedAt ?? existing.endedAt
+            draft.extension_ = draft.extension_ ?? existing.extension_
+            draft.managerId = draft.managerId ?? existing.managerId
+            draft.durationSeconds = max(draft.durationSeconds, existing.durationSeconds)
+            draft.billableSeconds = max(draft.billableSeconds, existing.billableSeconds)
+        }
+        let match = try directory.match(draft)
+        var call = CallState(
+            callId: draft.callId, revision: (existing?.revision ?? 0) + 1, direction: match.direction, from: draft.from, to: draft.to,
+            extension_: match.ext, managerId: match.managerId, clientId: match.clientId, dealId: match.dealId,
+            startedAt: draft.startedAt, answeredAt: draft.answeredAt, endedAt: draft.endedAt, durationSeconds: draft.durationSeconds,
+            billableSeconds: draft.billableSeconds, answered: draft.answered, disposition: draft.disposition,
+            recordingURL: draft.recordingURL, source: existing?.source ?? draft.source)
+        if let existing {
+            let changed = Self.changes(existing, call)
+            if changed.isEmpty { return .duplicate }
+            try write(call, counterparty: match.counterparty, db)
+            try outbox.append(CallUpdated(call: call, changedFields: changed), stream: StreamName.telephony,
+                              occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
+            return .updated(changed)
+        }
+        call.revision = 1
+        try write(call, counterparty: match.counterparty, db)
+        try outbox.append(CallRecorded(call: call), stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt,
+                          correlationId: correlationId, in: db)
+        return .recorded
+    }
+
+    /// Re-runs matching for one stored call (its manager or client appeared later).
+    func rematch(_ callId: String, _ db: Database) throws {
+        guard let existing = try fetch(callId, db) else { return }
+        let draft = CallDraft(callId: existing.callId, direction: existing.direction, from: existing.from, to: existing.to,
+                              extension_: existing.extension_, managerId: existing.managerId, startedAt: existing.startedAt,
+                              answeredAt: existing.answeredAt, endedAt: existing.endedAt, durationSeconds: existing.durationSeconds,
+                              billableSeconds: existing.billableSeconds, disposition: existing.disposition,
+                              recordingURL: existing.recordingURL, source: existing.source)
+        try save(draft, merge: true, db)
+    }
+
+    private func write(_ call: CallState, counterparty: String?, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO call(callId, revision, direction, fromNumber, toNumber, extension, counterparty, managerId, clientId,
+                dealId, startedAt, answeredAt, endedAt, durationSeconds, billableSeconds, answered, disposition, recordingURL, source, updatedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                call.callId, call.revision, call.direction.rawValue, call.from, call.to, call.extension_, counterparty, call.managerId,
+                call.clientId, call.dealId, call.startedAt.timeIntervalSince1970, call.answeredAt?.timeIntervalSince1970,
+                call.endedAt?.timeIntervalSince1970, call.durationSeconds, call.billableSeconds, call.answered, call.disposition,
+                call.recordingURL, call.source, Date().timeIntervalSince1970,
+            ])
+    }
+
+    static func changes(_ a: CallState, _ b: CallState) -> [String] {
+        var changed: [String] = []
+        if a.direction != b.direction { changed.append("direction") }
+        if a.extension_ != b.extension_ { changed.append("extension") }
+        if a.managerId != b.managerId { changed.append("managerId") }
+        if a.clientId != b.clientId { changed.append("clientId") }
+        if a.dealId != b.dealId { changed.append("dealId") }
+        if a.startedAt != b.startedAt { changed.append("startedAt") }
+        if a.answeredAt != b.answeredAt { changed.append("answeredAt") }
+        if a.endedAt != b.endedAt { changed.append("endedAt") }
+        if a.durationSeconds != b.durationSeconds { changed.append("durationSeconds") }
+        if a.billableSeconds != b.billableSeconds { changed.append("billableSeconds") }
+        if a.answered != b.answered { changed.append("answered") }
+        if a.disposition != b.disposition { changed.append("disposition") }
+        if a.recordingURL != b.recordingURL { changed.append("recordingURL") }
+        return changed
+    }
+
+    func reject(source: String, line: Int?, reason: String, raw: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO rejected_input(source, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [source, line, reason, raw, Date().timeIntervalSince1970])
+    }
+}

@@ -1,0 +1,58 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// Matching against the replica of `pacer-deals`' directory.
+struct Directory {
+    let db: Database
+
+    func manager(forExtension ext: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT managerId FROM dir_extension WHERE ext = ?"), arguments: [ext])
+    }
+
+    func owner(ofPhone phone: String) throws -> (kind: String, id: String)? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, ownerId FROM dir_phone WHERE phone = ?"), arguments: [phone]) else { return nil }
+        return (row[0], row[1])
+    }
+
+    /// The client's open deal, preferring the one the manager on the call owns, then the newest.
+    func openDeal(client: String, manager: String?) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: """
+            SELECT dealId FROM dir_deal WHERE clientId = ? AND status = 'open'
+            ORDER BY (managerId = ?) DESC, createdAt DESC LIMIT 1
+            """), arguments: [client, manager ?? ""])
+    }
+
+    /// A number is an inner one when it is a known extension, or short like one.
+    func isInternal(_ number: String) throws -> Bool {
+        if try manager(forExtension: number) != nil { return true }
+        return !number.isEmpty && number.count <= 5 && number.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// Direction, extension, counterparty, manager, client and deal of a draft.
+    func match(_ draft: CallDraft) throws -> (direction: CallDirection, ext: String?, counterparty: String?, managerId: String?, clientId: String?, dealId: String?) {
+        let fromInternal = try isInternal(draft.from)
+        let toInternal = try isInternal(draft.to)
+        var direction = draft.direction ?? (fromInternal && toInternal ? .internal : fromInternal ? .outgoing : .incoming)
+        if draft.direction == nil && !fromInternal && !toInternal && draft.extension_ == nil {
+            direction = .incoming
+        }
+        let ext: String? = draft.extension_ ?? (direction == .incoming ? (toInternal ? draft.to : nil) : (fromInternal ? draft.from : nil))
+        let counterpartyRaw: String? = switch direction {
+        case .incoming: draft.from
+        case .outgoing: draft.to
+        case .internal: nil
+        }
+        let counterparty = counterpartyRaw.map { PhoneNumber.e164($0) ?? $0 }
+        var managerId = draft.managerId
+        if managerId == nil, let ext { managerId = try manager(forExtension: ext) }
+        var clientId: String?
+        if let counterparty, let owner = try owner(ofPhone: counterparty) {
+            if owner.kind == "client" { clientId = owner.id }
+            // A manager's own mobile calling in counts as the manager, not a client.
+            else if managerId == nil { managerId = owner.id }
+        }
+        let dealId = try clientId.flatMap { try openDeal(client: $0, manager: managerId) }
+        return (direction, ext, counterparty, managerId, clientId, dealId)
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Telephony
+
+@main
+struct TelephonyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pacer-telephony",
+        abstract: "Pacer's telephony service: calls from the PBX, matched to managers, clients and deals.",
+        subcommands: [Serve.self, ImportCDR.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service (the default). See README for PACER_CDR_TIME_ZONE and PACER_ZADARMA_SECRET.")
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        try await PacerRuntime.run(TelephonyService.definition(try TelephonyConfiguration.fromEnvironment()), options: options)
+    }
+}
+
+struct ImportCDR: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-cdr",
+        abstract: "Import an Asterisk Master.csv (cdr_csv, cdr_custom or a FreePBX export) into the service's database.",
+        discussion: "Exit code 0 when every row imported, 2 when some rows were rejected (they are listed with their line numbers and kept for review), 1 on failure.")
+    @OptionGroup var options: ServiceOptions
+    @Option(help: "Zone of the file's times (default: PACER_CDR_TIME_ZONE or UTC).") var timeZone: String?
+    @Argument(help: "The CDR file.") var file: String
+
+    func run() async throws {
+        let settings = try ServiceSettings.resolve(options, defaults: .telephony)
+        var zone = try TelephonyConfiguration.fromEnvironment().cdrTimeZone
+        if let timeZone {
+            guard let parsed = TimeZone(identifier: timeZone) else { throw ValidationError("unknown time zone \(timeZone)") }
+            zone = parsed
+        }
+        guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let definition = TelephonyService.definition()
+        let database = try PacerDatabase.open(path: settings.databasePath) { migrator in
+            TokenStore.migrations(&migrator)
+            definition.migrations(&migrator)
+        }
+        let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
+        let interactive = isatty(2) != 0
+        var lastPercent = -1
+        let (summary, rejected) = try await TelephonyService.importCDR(path: file, database: database, outbox: outbox, timeZone: zone) { read, size in
+            guard size > 0 else { return }
+            let percent = read * 100 / size
+            guard percent != lastPercent else { return }
+            lastPercent = percent
+            let bar = String(repeating: "█", count: percent / 4) + String(repeating: "·", count: 25 - percent / 4)
+            let line = (interactive ? "\r" : "") + "\(bar) \(percent)%" + (interactive ? "" : "\n")
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        print(summary)
+        if rejected > 0 { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,43 @@
+import GRDB
+
+/// Calls and their legs, activities, rejected input, and the replica of `pacer-deals`' directory
+/// (managers' extensions and phones, clients' phones, open deals) that matching reads.
+enum TelephonySchema {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("telephony.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE call (
+                    callId TEXT PRIMARY KEY, revision INTEGER NOT NULL, direction TEXT NOT NULL, fromNumber TEXT NOT NULL,
+                    toNumber TEXT NOT NULL, extension TEXT, counterparty TEXT, managerId TEXT, clientId TEXT, dealId TEXT,
+                    startedAt REAL NOT NULL, answeredAt REAL, endedAt REAL, durationSeconds INTEGER NOT NULL,
+                    billableSeconds INTEGER NOT NULL, answered INTEGER NOT NULL, disposition TEXT NOT NULL, recordingURL TEXT,
+                    source TEXT NOT NULL, updatedAt REAL NOT NULL
+                );
+                CREATE INDEX call_manager ON call(managerId, startedAt);
+                CREATE INDEX call_unmatched_client ON call(counterparty) WHERE clientId IS NULL;
+                CREATE INDEX call_unmatched_manager ON call(extension) WHERE managerId IS NULL;
+                CREATE TABLE call_leg (
+                    callId TEXT NOT NULL, legId TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL, channel TEXT NOT NULL,
+                    dstchannel TEXT NOT NULL, startedAt REAL NOT NULL, answeredAt REAL, endedAt REAL, duration INTEGER NOT NULL,
+                    billsec INTEGER NOT NULL, disposition TEXT NOT NULL, recordingFile TEXT, line INTEGER NOT NULL,
+                    PRIMARY KEY (callId, legId)
+                ) WITHOUT ROWID;
+                CREATE TABLE activity (
+                    activityId TEXT PRIMARY KEY, kind TEXT NOT NULL, managerId TEXT, clientId TEXT, dealId TEXT,
+                    at REAL NOT NULL, note TEXT
+                );
+                CREATE TABLE rejected_input (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL,
+                    raw TEXT NOT NULL, at REAL NOT NULL
+                );
+                CREATE TABLE dir_manager (id TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL);
+                CREATE TABLE dir_extension (ext TEXT PRIMARY KEY, managerId TEXT NOT NULL);
+                CREATE TABLE dir_phone (phone TEXT PRIMARY KEY, kind TEXT NOT NULL, ownerId TEXT NOT NULL);
+                CREATE TABLE dir_deal (
+                    dealId TEXT PRIMARY KEY, clientId TEXT NOT NULL, managerId TEXT NOT NULL, status TEXT NOT NULL, createdAt REAL NOT NULL
+                );
+                CREATE INDEX dir_deal_client ON dir_deal(clientId, status);
+                """)
+        }
+    }
+}
