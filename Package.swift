@@ -70,6 +70,14 @@ let package = Package(
             ],
             path: "Shared/TestSupport"
         ),
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ServiceKit", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Shared/ServiceTestSupport"
+        ),
         .executableTarget(
             name: "PacerBench",
             dependencies: [
@@ -162,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "TelephonyTests",
             dependencies: [
-                "Telephony", "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport",
+                "Telephony", "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/TelephonyTests"
