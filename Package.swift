@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "PacerBench",
             dependencies: [
-                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport",
+                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport", "Telephony", "Deals", "ServiceKit", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

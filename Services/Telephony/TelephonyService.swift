@@ -72,3 +72,45 @@ public enum TelephonyService {
         return (lines.joined(separator: "\n"), summary.rejected.count)
     }
 }
+
+extension TelephonyService {
+    /// Parses a CDR file and counts rows and rejects without storing anything (`pacer-bench`).
+    public static func parseOnly(path: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> (rows: Int, rejected: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { try? handle.close() }
+        var parser = CDRParser(timeZone: timeZone)
+        var rows = 0
+        var rejected = 0
+        let count: (CDRParser.Output) -> Void = { output in
+            if case .row = output { rows += 1 } else { rejected += 1 }
+        }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { parser.feed(chunk, count) }
+        parser.finish(count)
+        return (rows, rejected)
+    }
+
+    /// Writes a cdr_csv file of `calls` two-leg calls (a missed ring, then the answer) for benchmarks.
+    public static func writeSampleCDR(path: String, calls: Int) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? handle.close() }
+        var buffer = ""
+        let base = 1_763_629_200
+        for i in 0..<calls {
+            let t = base + i * 7
+            let start = Timestamp.format(Date(timeIntervalSince1970: Double(t))).prefix(19).replacingOccurrences(of: "T", with: " ")
+            let answer = Timestamp.format(Date(timeIntervalSince1970: Double(t + 5))).prefix(19).replacingOccurrences(of: "T", with: " ")
+            let end = Timestamp.format(Date(timeIntervalSince1970: Double(t + 65))).prefix(19).replacingOccurrences(of: "T", with: " ")
+            let ext = 101 + i % 20
+            let phone = 84950000000 + i % 50_000
+            let id = "\(t).\(i)"
+            buffer += "\"\",\"\(phone)\",\"5551000\",\"from-trunk\",\"\"\"Client \(i % 977)\"\" <\(phone)>\",\"SIP/trunk-\(i)\",\"SIP/\(ext + 1)-\(i)\",\"Dial\",\"SIP/\(ext)&SIP/\(ext + 1)\",\"\(start)\",,\"\(start)\",0,0,\"NO ANSWER\",\"DOCUMENTATION\",\"\(id)\",\"\",\"\",\"\(id)\",\(2 * i)\n"
+            buffer += "\"\",\"\(phone)\",\"5551000\",\"from-trunk\",\"\"\"Client \(i % 977)\"\" <\(phone)>\",\"SIP/trunk-\(i)\",\"SIP/\(ext)-\(i)\",\"Dial\",\"SIP/\(ext)&SIP/\(ext + 1)\",\"\(start)\",\"\(answer)\",\"\(end)\",65,60,\"ANSWERED\",\"DOCUMENTATION\",\"\(id)\",\"\",\"\",\"\(id)\",\(2 * i + 1)\n"
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+    }
+}

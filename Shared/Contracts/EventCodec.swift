@@ -31,6 +31,16 @@ public enum EventCodec {
         try makeEncoder().encode(envelope)
     }
 
+    /// Encodes a payload with a per-thread encoder: making a JSONEncoder costs as much as using it.
+    public static func encodePayload<P: Encodable>(_ payload: P) throws -> Data {
+        let key = "pacer.EventCodec.encoder"
+        let storage = Thread.current.threadDictionary
+        if let encoder = storage[key] as? JSONEncoder { return try encoder.encode(payload) }
+        let encoder = makeEncoder()
+        storage[key] = encoder
+        return try encoder.encode(payload)
+    }
+
     public static func decode<P: Codable & Sendable>(_ type: P.Type, from data: Data) throws -> EventEnvelope<P> {
         try makeDecoder().decode(EventEnvelope<P>.self, from: data)
     }

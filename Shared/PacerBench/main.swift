@@ -8,6 +8,10 @@ import Storage
 import Synchronization
 import TestSupport
 import ZeroMQ
+import Telephony
+import Deals
+import ServiceKit
+import ServiceTestSupport
 
 // `make bench`: the bus's throughput and latency, printed beside the raw limits of the same
 // machine measured in the same run (libzmq alone, SQLite alone). Run in release mode.
@@ -195,6 +199,8 @@ if arguments.contains("--append-only") {
 }
 print("pacer-bench: \(total) events of ~200 bytes, libzmq \(ZMQContext.version), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("")
+let onlyCDR = arguments.contains("--only-cdr")
+if !onlyCDR {
 let zmqSeconds = try rawZeroMQ(count: total)
 print("raw libzmq PUB→SUB (tcp loopback, 3 frames)      \(rate(total, zmqSeconds))")
 let sqliteSeconds = try rawSQLite(count: total, folder: folder)
@@ -204,4 +210,27 @@ print("bus end to end: outbox → PUB/SUB → inbox+effect  \(rate(total, e2eSec
 let samples = try await latency(rate: 1_000, seconds: 5, folder: folder).sorted()
 print(String(format: "latency at 1,000 events/s (commit → applied)     p50 %.2f ms   p99 %.2f ms   max %.2f ms   (%d samples)",
              percentile(samples, 0.5), percentile(samples, 0.99), Double(samples.last ?? 0) / 1e6, samples.count))
-print("peak resident memory                             \(peakRSSMiB())")
+print("peak resident memory (bus part)                   \(peakRSSMiB())")
+}
+
+// MARK: Telephony: CDR parsing and import, streaming a generated file
+
+let cdrCalls = arguments.firstIndex(of: "--cdr-calls").flatMap { Int(arguments[$0 + 1]) } ?? 500_000
+let cdrPath = folder.file("Master.csv")
+try TelephonyService.writeSampleCDR(path: cdrPath, calls: cdrCalls)
+let cdrBytes = (try FileManager.default.attributesOfItem(atPath: cdrPath)[.size] as? Int) ?? 0
+print("")
+print("telephony: generated cdr_csv, \(cdrCalls * 2) rows (\(cdrCalls) two-leg calls), \(cdrBytes >> 20) MiB")
+var parsed = (rows: 0, rejected: 0)
+let parseSeconds = try seconds { parsed = try TelephonyService.parseOnly(path: cdrPath) }
+print("CDR rows parsed (streaming, 1 MiB chunks)        \(rate(parsed.rows, parseSeconds))   (\(parsed.rows) rows, \(parsed.rejected) rejected)")
+let telephonyDB = try PacerDatabase.open(path: folder.file("telephony.sqlite")) { TelephonyService.definition().migrations(&$0) }
+let telephonyOutbox = OutboxStore(source: EventSource(service: "telephony", instance: "bench"))
+let importStart = DispatchTime.now().uptimeNanoseconds
+let (importSummary, _) = try await TelephonyService.importCDR(path: cdrPath, database: telephonyDB, outbox: telephonyOutbox,
+                                                          timeZone: TimeZone(identifier: "UTC")!) { _, _ in }
+let importSeconds = Double(DispatchTime.now().uptimeNanoseconds - importStart) / 1e9
+let published = try await telephonyDB.read { try OutboxStore.head($0, stream: StreamName.telephony) }
+print("calls stored with their events (legs merged)     \(rate(cdrCalls, importSeconds))   (\(published) events in the outbox)")
+print("  \(importSummary.split(separator: "\n").first ?? "")")
+print("peak resident memory (after the import)          \(peakRSSMiB())")

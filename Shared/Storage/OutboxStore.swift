@@ -22,9 +22,8 @@ public struct OutboxStore: Sendable {
         _ payload: P, stream: String, occurredAt: Date = Date(), correlationId: String? = nil,
         eventId: String = EventID.make(), in db: Database
     ) throws -> Int64 {
-        let encoder = EventCodec.makeEncoder()
         return try appendEncoded(
-            payload: try encoder.encode(payload), type: P.eventType, schemaVersion: P.schemaVersion,
+            payload: try EventCodec.encodePayload(payload), type: P.eventType, schemaVersion: P.schemaVersion,
             stream: stream, occurredAt: occurredAt, correlationId: correlationId, eventId: eventId, in: db)
     }
 

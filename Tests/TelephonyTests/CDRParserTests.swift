@@ -184,3 +184,12 @@ struct CDRParserTests {
 
 import Contracts
 enum PhoneNumberProbe { static func e164(_ text: String) -> String? { PhoneNumber.e164(text) } }
+
+@Suite("CDR numbers")
+struct CDRNumberTests {
+    @Test(arguments: [("62", 62), (" 62 ", 62), ("0", 0)] as [(String, Int)])
+    func accepts(text: String, value: Int) { #expect(CDRParser.seconds(text) == value) }
+
+    @Test(arguments: ["", " ", "6 2", "-1", "1e3", "sixty"])
+    func refuses(text: String) { #expect(CDRParser.seconds(text) == nil) }
+}

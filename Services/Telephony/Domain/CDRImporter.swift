@@ -75,18 +75,26 @@ struct CDRImporter {
                 for reject in rejected { try store.reject(source: source, line: reject.line, reason: reject.reason, raw: reject.raw, db) }
             }
         }
-        if pending.count >= batchRows { try await flush() }
+        if pending.count >= batchRows { try await flush(final: false) }
     }
 
-    private mutating func flush() async throws {
+    private mutating func flush(final: Bool = true) async throws {
         guard !pending.isEmpty else { return }
-        let rows = pending
+        var rows = pending
         pending.removeAll(keepingCapacity: true)
+        // Legs of one call are written next to each other: hold the last call's rows back for the
+        // next batch, so a call is not split over two transactions (and recorded, then updated).
+        if !final, let lastKey = rows.last?.callKey, rows.first?.callKey != lastKey {
+            let split = rows.lastIndex { $0.callKey != lastKey }! + 1
+            pending = Array(rows[split...])
+            rows.removeSubrange(split...)
+        }
+        let batch = rows
         let store = self.store
         let outcomes = try await database.write { db -> [(CallStore.Outcome, Bool)] in
             var groups: [String: [CDRRow]] = [:]
             var order: [String] = []
-            for row in rows {
+            for row in batch {
                 if groups[row.callKey] == nil { order.append(row.callKey) }
                 groups[row.callKey, default: []].append(row)
             }
@@ -109,7 +117,10 @@ struct CDRImporter {
                     outcomes.append((.duplicate, false))
                     continue
                 }
-                let legs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM call_leg WHERE callId = ?"), arguments: [key]).map { leg in
+                let existing = try store.fetch(key, db)
+                // A call seen for the first time is made of this batch's legs; only a call that
+                // already exists needs its stored legs read back.
+                let legs = existing == nil ? groups[key]! : try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM call_leg WHERE callId = ?"), arguments: [key]).map { leg in
                     CDRRow(line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
                            dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
                            answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
@@ -117,10 +128,10 @@ struct CDRImporter {
                            billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
                            linkedid: nil, recordingFile: leg["recordingFile"])
                 }
-                let outcome = try store.save(CallDraft.merge(legs, callId: key), merge: false, db)
-                let call = try store.fetch(key, db)
-                let unmatched = call.map { $0.direction != .internal && ($0.managerId == nil || $0.clientId == nil) } ?? false
-                outcomes.append((outcome, unmatched))
+                let saved = try store.save(CallDraft.merge(legs, callId: key), merge: false, existing: existing, db)
+                let call = saved.call
+                let unmatched = call.direction != .internal && (call.managerId == nil || call.clientId == nil)
+                outcomes.append((saved.outcome, unmatched))
             }
             return outcomes
         }

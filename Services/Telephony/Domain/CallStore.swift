@@ -10,6 +10,9 @@ import Storage
 struct CallStore {
     enum Outcome: Equatable { case recorded, updated([String]), duplicate }
 
+    /// The outcome and the call as stored.
+    struct Saved { var outcome: Outcome; var call: CallState }
+
     let outbox: OutboxStore
     var correlationId: String?
 
@@ -32,8 +35,11 @@ struct CallStore {
     /// (a later push without the recording does not erase it).
     @discardableResult
     func save(_ draft: CallDraft, merge: Bool, _ db: Database) throws -> Outcome {
+        try save(draft, merge: merge, existing: try fetch(draft.callId, db), db).outcome
+    }
+
+    func save(_ draft: CallDraft, merge: Bool, existing: CallState?, _ db: Database) throws -> Saved {
         let directory = Directory(db: db)
-        let existing = try fetch(draft.callId, db)
         var draft = draft
         if merge, let existing {
             draft.recordingURL = draft.recordingURL ?? existing.recordingURL
@@ -53,17 +59,17 @@ struct CallStore {
             recordingURL: draft.recordingURL, source: existing?.source ?? draft.source)
         if let existing {
             let changed = Self.changes(existing, call)
-            if changed.isEmpty { return .duplicate }
+            if changed.isEmpty { return Saved(outcome: .duplicate, call: existing) }
             try write(call, counterparty: match.counterparty, db)
             try outbox.append(CallUpdated(call: call, changedFields: changed), stream: StreamName.telephony,
                               occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
-            return .updated(changed)
+            return Saved(outcome: .updated(changed), call: call)
         }
         call.revision = 1
         try write(call, counterparty: match.counterparty, db)
         try outbox.append(CallRecorded(call: call), stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt,
                           correlationId: correlationId, in: db)
-        return .recorded
+        return Saved(outcome: .recorded, call: call)
     }
 
     /// Re-runs matching for one stored call (its manager or client appeared later).
