@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "DealsTests",
             dependencies: [
-                "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport",
+                "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/DealsTests"
