@@ -4,12 +4,17 @@ import GRDB
 import ServiceKit
 
 extension DealsCommands {
-    func upsertManager(_ manager: ManagerRecord, _ db: Database) throws -> ManagerRecord {
-        var manager = manager
-        manager.phones = try manager.phones.enumerated().map { index, phone in
-            guard let e164 = PhoneNumber.e164(phone) else { throw Problem.invalid("phones[\(index)]", "is not a phone number: \(phone)") }
+    /// Phones as E.164, or a 422 naming the first one that is not a phone number.
+    func normalized(_ phones: [String], field: String = "phones") throws -> [String] {
+        try phones.enumerated().map { index, phone in
+            guard let e164 = PhoneNumber.e164(phone) else { throw Problem.invalid("\(field)[\(index)]", "is not a phone number: \(phone)") }
             return e164
         }
+    }
+
+    func upsertManager(_ manager: ManagerRecord, _ db: Database) throws -> ManagerRecord {
+        var manager = manager
+        manager.phones = try normalized(manager.phones)
         guard ["head", "manager"].contains(manager.role) else { throw Problem.invalid("role", "must be head or manager") }
         for (index, ext) in manager.extensions.enumerated() where ext.isEmpty || !ext.allSatisfy(\.isASCIIDigit) {
             throw Problem.invalid("extensions[\(index)]", "must be digits")
@@ -45,10 +50,7 @@ extension DealsCommands {
         guard !input.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw Problem.invalid("name", "must not be empty") }
         if let inn = input.inn, !INN.isValid(inn) { throw Problem.invalid("inn", "is not a valid INN (10 or 12 digits with check digits)") }
         if let kpp = input.kpp, kpp.count != 9 || !kpp.allSatisfy(\.isASCIIDigit) { throw Problem.invalid("kpp", "must be 9 digits") }
-        let phones = try input.phones.enumerated().map { index, phone in
-            guard let e164 = PhoneNumber.e164(phone) else { throw Problem.invalid("phones[\(index)]", "is not a phone number: \(phone)") }
-            return e164
-        }
+        let phones = try normalized(input.phones)
         for (index, email) in input.emails.enumerated() where !email.contains("@") || email.contains(" ") {
             throw Problem.invalid("emails[\(index)]", "is not an e-mail address")
         }
@@ -89,10 +91,7 @@ extension DealsCommands {
     func addContact(clientId: String, name: String, position: String?, phones: [String], email: String?, _ db: Database) throws -> ContactRecord {
         guard try ClientRecord.exists(db, key: clientId) else { throw Problem.notFound("no client \(clientId)") }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw Problem.invalid("name", "must not be empty") }
-        let normalized = try phones.enumerated().map { index, phone in
-            guard let e164 = PhoneNumber.e164(phone) else { throw Problem.invalid("phones[\(index)]", "is not a phone number: \(phone)") }
-            return e164
-        }
+        let normalized = try normalized(phones)
         let contact = ContactRecord(id: EventID.make(at: now), clientId: clientId, name: name, position: position,
                                     phones: normalized, email: email, createdAt: now)
         try contact.insert(db)
