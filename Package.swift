@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "TestSupport",
+                "ServiceKit", "TestSupport", "ZeroMQ", "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/ServiceKitTests"

@@ -3,20 +3,27 @@
 public struct BusSource: Sendable, Hashable, CustomStringConvertible {
     public var publishEndpoint: String
     public var replayEndpoint: String
+    /// The publisher's CURVE public key (Z85) when the bus is encrypted.
+    public var serverPublicKey: String?
 
-    public init(publishEndpoint: String, replayEndpoint: String) {
+    public init(publishEndpoint: String, replayEndpoint: String, serverPublicKey: String? = nil) {
         self.publishEndpoint = publishEndpoint
         self.replayEndpoint = replayEndpoint
+        self.serverPublicKey = serverPublicKey
     }
 
-    /// Parses `tcp://host:5551,tcp://host:5552` (publish, then replay).
+    /// Parses `tcp://host:5551,tcp://host:5561` (publish, then replay), optionally followed by
+    /// `,<publisher's CURVE public key>` (40 Z85 characters).
     public init?(parsing text: String) {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, parts.allSatisfy({ $0.contains("://") }) else { return nil }
-        self.init(publishEndpoint: parts[0], replayEndpoint: parts[1])
+        guard parts.count == 2 || parts.count == 3, parts[0].contains("://"), parts[1].contains("://") else { return nil }
+        if parts.count == 3 { guard parts[2].count == 40 else { return nil } }
+        self.init(publishEndpoint: parts[0], replayEndpoint: parts[1], serverPublicKey: parts.count == 3 ? parts[2] : nil)
     }
 
-    public var description: String { "\(publishEndpoint),\(replayEndpoint)" }
+    public var description: String {
+        "\(publishEndpoint),\(replayEndpoint)" + (serverPublicKey.map { ",\($0)" } ?? "")
+    }
 }
 
 import Foundation

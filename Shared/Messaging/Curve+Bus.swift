@@ -9,6 +9,7 @@ public struct CurveServer: Sendable {
 }
 
 /// The connecting side's CURVE settings: the server's public key and its own key pair.
+/// A subscriber uses one per source, with the source's public key and its own keys.
 public struct CurveClient: Sendable {
     public var serverPublicKey: String
     public var keys: CurveKeyPair

@@ -21,7 +21,8 @@ import ZeroMQ
 /// - `replayTimeout`: a request unanswered this long is sent again (default 2 s).
 /// - `receiveHighWaterMark`: SUB's queue (default 1,000,000).
 /// - `inboxRetention`: applied event ids are remembered this long (default 30 days).
-/// - `curve`: client keys when the bus is encrypted.
+/// - `keys`: this subscriber's CURVE key pair; sources with a `serverPublicKey` are then
+///   connected encrypted (a source without one, in plain text).
 public final class StreamSubscriber: Service, Sendable {
     public struct Configuration: Sendable {
         public var sources: [BusSource]
@@ -30,7 +31,7 @@ public final class StreamSubscriber: Service, Sendable {
         public var replayTimeout: Duration = .seconds(2)
         public var receiveHighWaterMark: Int32 = 1_000_000
         public var inboxRetention: Duration = .seconds(30 * 86_400)
-        public var curve: CurveClient?
+        public var keys: CurveKeyPair?
         public init(sources: [BusSource], streams: [String]) {
             self.sources = sources
             self.streams = streams
@@ -40,6 +41,7 @@ public final class StreamSubscriber: Service, Sendable {
     private let loop: BusLoop
     private let database: DatabasePool
     private let handler: any EventHandler
+
     private let configuration: Configuration
     private let metrics: BusMetrics
     private let logger: Logger
@@ -109,12 +111,12 @@ public final class StreamSubscriber: Service, Sendable {
             for (index, source) in configuration.sources.enumerated() {
                 let sub = try state.open(.sub, context: self.loop.context) { socket in
                     socket.receiveHighWaterMark = configuration.receiveHighWaterMark
-                    if let curve = configuration.curve { try curve.apply(to: socket) }
+                    try configuration.curve(for: source)?.apply(to: socket)
                     for stream in configuration.streams { try socket.subscribe("\(stream)/") }
                     try socket.connect(source.publishEndpoint)
                 }
                 let dealer = try state.open(.dealer, context: self.loop.context) { socket in
-                    if let curve = configuration.curve { try curve.apply(to: socket) }
+                    try configuration.curve(for: source)?.apply(to: socket)
                     try socket.connect(source.replayEndpoint)
                 }
                 for (id, viaReplay) in [(sub, false), (dealer, true)] {
@@ -193,5 +195,12 @@ public final class StreamSubscriber: Service, Sendable {
         }
         _ = try? await loop.perform { state in for id in allSockets { state.close(id) } }
         logger.info("subscriber stopped")
+    }
+}
+
+extension StreamSubscriber.Configuration {
+    func curve(for source: BusSource) -> CurveClient? {
+        guard let keys, let server = source.serverPublicKey else { return nil }
+        return CurveClient(serverPublicKey: server, keys: keys)
     }
 }

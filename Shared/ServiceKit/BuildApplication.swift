@@ -52,17 +52,21 @@ public func buildApplication(
     relayConfiguration.endpoint = settings.busPublish
     relayConfiguration.streams = definition.publishes
     relayConfiguration.retention = .seconds(settings.outboxRetentionDays * 86_400)
+    let curveServer = settings.busKeys.map { CurveServer(secretKey: $0.secretKey) }
+    relayConfiguration.curve = curveServer
     let relay = OutboxRelay(loop: loop, database: database, outbox: outbox, configuration: relayConfiguration,
                             metrics: metrics, logger: logger)
     var replayConfiguration = ReplayServer.Configuration()
     replayConfiguration.endpoint = settings.busReplay
+    replayConfiguration.curve = curveServer
     let replay = ReplayServer(loop: loop, database: database, publisher: settings.instance, configuration: replayConfiguration,
                               snapshots: definition.snapshots?(context), metrics: metrics, logger: logger)
     var subscriber: StreamSubscriber?
     if let makeHandler = definition.handler, !settings.sources.isEmpty, !settings.consumes.isEmpty {
-        subscriber = StreamSubscriber(
-            loop: loop, database: database, handler: makeHandler(context),
-            configuration: .init(sources: settings.sources, streams: settings.consumes), metrics: metrics, logger: logger)
+        var configuration = StreamSubscriber.Configuration(sources: settings.sources, streams: settings.consumes)
+        configuration.keys = settings.busKeys
+        subscriber = StreamSubscriber(loop: loop, database: database, handler: makeHandler(context),
+                                      configuration: configuration, metrics: metrics, logger: logger)
     }
 
     let router = Router(context: PacerRequestContext.self)

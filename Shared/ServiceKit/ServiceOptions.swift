@@ -45,6 +45,13 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "text or json (one JSON object per line, for log collectors). Default: text. Env: PACER_LOG_FORMAT.")
     public var logFormat: String?
 
+    @Option(help: """
+        File holding this service's CURVE secret key (Z85, 40 characters; `pacer-bus keygen`). When set, the bus \
+        sockets are encrypted and sources are given with the publisher's public key as a third item. Keys are \
+        read from files, never from the command line. Env: PACER_BUS_SECRET_KEY_FILE.
+        """)
+    public var busSecretKeyFile: String?
+
     @Option(help: "Days the outbox keeps published events for replay. Default: 7. Env: PACER_OUTBOX_RETENTION_DAYS.")
     public var outboxRetentionDays: Int?
 

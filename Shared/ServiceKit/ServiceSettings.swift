@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Messaging
+import ZeroMQ
 
 /// A service's settings, resolved: flag, then `PACER_*` environment variable, then config file,
 /// then the service's default.
@@ -18,6 +19,8 @@ public struct ServiceSettings: Sendable {
     public var logLevel: Logger.Level
     public var jsonLogs: Bool
     public var outboxRetentionDays: Int
+    /// This service's CURVE key pair when the bus is encrypted.
+    public var busKeys: CurveKeyPair?
 
     public struct Invalid: Error, CustomStringConvertible {
         public var setting: String
@@ -68,6 +71,18 @@ public struct ServiceSettings: Sendable {
         let retention = try int(options.outboxRetentionDays, "outbox-retention-days", 7)
         guard retention >= 1 else { throw Invalid(setting: "outbox-retention-days", message: "must be at least 1") }
 
+        var keys: CurveKeyPair?
+        if let file = pick(options.busSecretKeyFile, "bus-secret-key-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw Invalid(setting: "bus-secret-key-file", message: "cannot read \(file)")
+            }
+            let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard secret.count == 40, let publicKey = try? CurveKeyPair.publicKey(forSecret: secret) else {
+                throw Invalid(setting: "bus-secret-key-file", message: "\(file) does not hold a Z85 CURVE secret key")
+            }
+            keys = CurveKeyPair(publicKey: publicKey, secretKey: secret)
+        }
+
         return ServiceSettings(
             service: defaults.name,
             instance: instance,
@@ -81,7 +96,8 @@ public struct ServiceSettings: Sendable {
             timeZone: zone,
             logLevel: level,
             jsonLogs: format == "json",
-            outboxRetentionDays: retention
+            outboxRetentionDays: retention,
+            busKeys: keys
         )
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import Messaging
 import ServiceLifecycle
 import Storage
+import ZeroMQ
 
 /// Runs services in a `ServiceGroup` of their own, so a test can start, stop and "crash" them.
 public final class RunningGroup: Sendable {
@@ -42,7 +43,7 @@ public final class TestPublisher: Sendable {
 
     public static func start(path: String, instance: String, publishEndpoint: String = "tcp://127.0.0.1:*",
                              replayEndpoint: String = "tcp://127.0.0.1:*", sendHighWaterMark: Int32 = 1_000_000,
-                             snapshots: Bool = false) async throws -> TestPublisher {
+                             snapshots: Bool = false, curveSecretKey: String? = nil) async throws -> TestPublisher {
         let database = try PacerDatabase.open(path: path, migrations: CounterModel.migrations)
         let outbox = OutboxStore(source: EventSource(service: "test", instance: instance))
         let loop = try BusLoop(name: "bus-\(instance)")
@@ -54,6 +55,8 @@ public final class TestPublisher: Sendable {
         relayConfiguration.pollInterval = .milliseconds(20)
         var replayConfiguration = ReplayServer.Configuration()
         replayConfiguration.endpoint = replayEndpoint
+        relayConfiguration.curve = curveSecretKey.map(CurveServer.init(secretKey:))
+        replayConfiguration.curve = curveSecretKey.map(CurveServer.init(secretKey:))
         let logger = testLogger("publisher-\(instance)")
         let relay = OutboxRelay(loop: loop, database: database, outbox: outbox, configuration: relayConfiguration, logger: logger)
         let replay = ReplayServer(loop: loop, database: database, publisher: instance, configuration: replayConfiguration,
@@ -93,12 +96,13 @@ public final class TestSubscriber: Sendable {
     private let running: RunningGroup
 
     public static func start(path: String, sources: [BusSource], receiveHighWaterMark: Int32 = 1_000_000,
-                             handler: any EventHandler = CounterModel.Handler()) async throws -> TestSubscriber {
+                             handler: any EventHandler = CounterModel.Handler(), keys: CurveKeyPair? = nil) async throws -> TestSubscriber {
         let database = try PacerDatabase.open(path: path, migrations: CounterModel.migrations)
         let loop = try BusLoop(name: "bus-sub")
         var configuration = StreamSubscriber.Configuration(sources: sources, streams: [StreamName.bench])
         configuration.receiveHighWaterMark = receiveHighWaterMark
         configuration.replayTimeout = .milliseconds(500)
+        configuration.keys = keys
         let logger = testLogger("subscriber")
         let subscriber = StreamSubscriber(loop: loop, database: database, handler: handler, configuration: configuration, logger: logger)
         return TestSubscriber(database: database, subscriber: subscriber, loop: loop, running: RunningGroup([subscriber], logger: logger))

@@ -2,6 +2,7 @@ import Foundation
 import Messaging
 import ServiceKit
 import Testing
+import ZeroMQ
 
 @Suite("Settings: flag, then environment, then config file, then default")
 struct ServiceSettingsTests {
@@ -72,5 +73,27 @@ struct ServiceSettingsTests {
         #expect(throws: ConfigFile.ParseError(line: 2, message: "expected `key = value`")) {
             try ConfigFile(text: "http-port = 1\nnonsense\n")
         }
+    }
+}
+
+@Suite("Bus keys from files")
+struct BusKeySettingsTests {
+    @Test func keysComeFromAFile() throws {
+        let dir = NSTemporaryDirectory() + "pacer-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pair = try CurveKeyPair.generate()
+        try (pair.secretKey + "\n").write(toFile: dir + "/deals.key", atomically: true, encoding: .utf8)
+        let server = try CurveKeyPair.generate().publicKey
+        let settings = try ServiceSettings.resolve(
+            ServiceOptions.parse(["--bus-secret-key-file", dir + "/deals.key", "--bus-source", "tcp://a:1,tcp://a:2,\(server)"]),
+            defaults: .kpi, environment: [:])
+        #expect(settings.busKeys == pair)
+        #expect(settings.sources == [BusSource(publishEndpoint: "tcp://a:1", replayEndpoint: "tcp://a:2", serverPublicKey: server)])
+        try "not a key".write(toFile: dir + "/bad.key", atomically: true, encoding: .utf8)
+        #expect(throws: ServiceSettings.Invalid.self) {
+            try ServiceSettings.resolve(ServiceOptions.parse(["--bus-secret-key-file", dir + "/bad.key"]), defaults: .kpi, environment: [:])
+        }
+        #expect(BusSource(parsing: "tcp://a:1,tcp://a:2,short") == nil)
     }
 }
