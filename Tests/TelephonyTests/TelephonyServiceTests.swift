@@ -220,3 +220,37 @@ struct TelephonyServiceTests {
         await pair.stop()
     }
 }
+
+@Suite("Rebuilding from a snapshot")
+struct SnapshotRebuildTests {
+    @Test("telephony started after deals' outbox was pruned rebuilds its directory from SNAPSHOT deals")
+    func rebuild() async throws {
+        let dir = try TemporaryDirectory("snapshot")
+        defer { dir.remove() }
+        let deals = try await ServiceHarness.start(DealsService.definition(), defaults: .deals, dir: dir)
+        try await deals.call("POST", "/managers", json: ["id": "m1", "name": "Анна", "extensions": ["101"]])
+        let client = try await deals.call("POST", "/clients", json: ["name": "Ромашка", "managerId": "m1", "phones": ["84951234567"]])
+        for index in 0..<5 {
+            try await deals.call("POST", "/managers", json: ["id": "x\(index)", "name": "Стажёр \(index)"])
+        }
+        let pruned = try await deals.database.write { try OutboxStore.prune($0, createdBefore: Date().addingTimeInterval(60)) }
+        #expect(pruned == 6)      // everything but the newest row
+        let telephony = try await ServiceHarness.start(TelephonyService.definition(), defaults: .telephony, dir: dir,
+                                                       sources: [await deals.source])
+        let head = try await deals.head(StreamName.deals)
+        #expect(try await eventually { telephony.app.subscriber?.status.applied(publisher: "deals", stream: StreamName.deals) == head })
+        let managers = try await telephony.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM dir_manager") }
+        #expect(managers == 6)
+        try await telephony.call("POST", "/calls", as: "pbx", json: ["callId": "c1", "from": "101", "to": "+74951234567", "startedAt": "2026-11-20T10:00:00Z"])
+        let call = try await telephony.events(StreamName.telephony).first?.1["call"] as? [String: Any]
+        #expect(call?["managerId"] as? String == "m1")
+        #expect(call?["clientId"] as? String == client.json["id"] as? String)
+        // And the stream goes on live after the rebuild.
+        try await deals.call("POST", "/managers", json: ["id": "m9", "name": "Новый", "extensions": ["109"]])
+        let newHead = try await deals.head(StreamName.deals)
+        #expect(try await eventually { telephony.app.subscriber?.status.applied(publisher: "deals", stream: StreamName.deals) == newHead })
+        #expect(try await telephony.database.read { try String.fetchOne($0, sql: "SELECT managerId FROM dir_extension WHERE ext = '109'") } == "m9")
+        await telephony.stop()
+        await deals.stop()
+    }
+}
