@@ -234,3 +234,60 @@ let published = try await telephonyDB.read { try OutboxStore.head($0, stream: St
 print("calls stored with their events (legs merged)     \(rate(cdrCalls, importSeconds))   (\(published) events in the outbox)")
 print("  \(importSummary.split(separator: "\n").first ?? "")")
 print("peak resident memory (after the import)          \(peakRSSMiB())")
+
+// MARK: Deals: stage changes over HTTP, each with its history line and event written
+
+if !arguments.contains("--skip-deals") {
+    let moves = arguments.firstIndex(of: "--deal-moves").flatMap { Int(arguments[$0 + 1]) } ?? 10_000
+    let deals = try await ServiceHarness.start(DealsService.definition(), defaults: .deals, dir: try TemporaryDirectory("bench-deals"))
+    try await deals.call("POST", "/managers", json: ["id": "m1", "name": "Анна"])
+    let client = try await deals.call("POST", "/clients", json: ["name": "Ромашка", "managerId": "m1"])
+    let clientId = client.json["id"] as! String
+    let workers = 16
+    var dealIds: [String] = []
+    for _ in 0..<workers {
+        let deal = try await deals.call("POST", "/deals", json: ["title": "bench", "clientId": clientId, "managerId": "m1",
+                                                                  "amount": ["kopecks": 100, "currency": "RUB"]])
+        dealIds.append(deal.json["dealId"] as! String)
+    }
+    let startHead = try await deals.head(StreamName.deals)
+    let perWorker = moves / workers
+    let started = DispatchTime.now().uptimeNanoseconds
+    // One thread and one keep-alive connection per client, so the load generator stays cheap.
+    let token = deals.tokens["admin"]!
+    let ids = dealIds
+    let port = UInt16(deals.port)
+    let results = Mutex<[UInt64]>([])
+    let failures = Atomic<Int>(0)
+    let threads = (0..<workers).map { worker in
+        Thread {
+            guard let client = try? RawHTTPClient(port: port) else { failures.add(1, ordering: .relaxed); return }
+            var samples: [UInt64] = []
+            var version = 1
+            for step in 0..<perWorker {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let body = "{\"stageId\":\"\(step % 2 == 0 ? "qualified" : "new")\",\"version\":\(version)}"
+                guard let (status, _) = try? client.request("POST", "/deals/\(ids[worker])/move", token: token, body: body), status == 200 else {
+                    failures.add(1, ordering: .relaxed)
+                    break
+                }
+                samples.append(DispatchTime.now().uptimeNanoseconds - t0)
+                version += 1
+            }
+            results.withLock { $0 += samples }
+        }
+    }
+    for thread in threads { thread.start() }
+    while results.withLock({ $0.count }) + failures.load(ordering: .relaxed) * perWorker < perWorker * workers {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    let latencies = results.withLock { $0 }.sorted()
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    let written = try await deals.head(StreamName.deals) - startHead
+    print("")
+    print("deals: \(latencies.count) stage changes over HTTP by \(workers) concurrent keep-alive clients (\(failures.load(ordering: .relaxed)) failed)")
+    print(String(format: "stage changes with history and event           %10.0f /s   p50 %.2f ms   p99 %.2f ms   (%lld events written)",
+                 Double(latencies.count) / elapsed, percentile(latencies, 0.5), percentile(latencies, 0.99), written))
+    await deals.stop()
+    deals.dir.remove()
+}

@@ -80,10 +80,10 @@ public enum TokenStore {
     }
 
     public static func user(forToken token: String, _ db: Database) throws -> AuthUser? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT u.user_id, u.name, u.role, u.manager_id FROM auth_token t JOIN auth_user u USING (user_id)
             WHERE t.token_hash = ? AND t.revoked_at IS NULL
-            """, arguments: [hash(token)]), let role = Role(rawValue: row[2]) else { return nil }
+            """), arguments: [hash(token)]), let role = Role(rawValue: row[2]) else { return nil }
         return AuthUser(userId: row[0], name: row[1], role: role, managerId: row[3])
     }
 
