@@ -17,6 +17,7 @@ public enum DealsService {
                 DealsRoutes(context: context).register(on: router)
                 DirectoryRoutes(context: context).register(on: router)
                 WorkRoutes(context: context).register(on: router)
+                ImportRoutes(context: context).register(on: router)
             },
             snapshots: { _ in DealsSnapshots() },
             services: { context in [TaskOverdueScheduler(context: context, interval: overdueInterval)] }

@@ -281,3 +281,50 @@ struct DemoTests {
         await deals.stop()
     }
 }
+
+@Suite("Bulk CSV import")
+struct CSVImportTests {
+    @Test("good rows are imported, bad ones reported by line and kept, and a second import imports nothing")
+    func clientsAndDeals() async throws {
+        let deals = try await DealsHarness.start()
+        defer { deals.dir.remove() }
+        _ = try await deals.seed()
+        let clients = """
+        name,inn,phones,managerId,segment,region
+        ООО «Вектор»,7736050003,8 495 111-22-33;+7 916 000 00 01,m1,smb,Москва
+        ИП Сидоров,1234567890,,m1,smb,Казань
+        ООО «Север»,,89161234500,m2,enterprise,Мурманск
+        ООО «Юг»,,not a phone,m2,smb,Сочи
+        """
+        let first = try await deals.call("POST", "/import/clients", as: "head", raw: clients, contentType: "text/csv")
+        #expect(first.status == 200)
+        #expect(first.json["rows"] as? Int == 4)
+        #expect(first.json["imported"] as? Int == 2)
+        let rejected = first.json["rejected"] as? [[String: Any]] ?? []
+        #expect(rejected.map { $0["line"] as? Int } == [3, 5])
+        #expect((rejected.first?["reason"] as? String)?.hasPrefix("inn") == true)
+        let again = try await deals.call("POST", "/import/clients", as: "head", raw: String(clients.split(separator: "\n").prefix(2).joined(separator: "\n")), contentType: "text/csv")
+        #expect(again.json["duplicates"] as? Int == 1)
+        #expect(again.json["imported"] as? Int == 0)
+
+        let dealsCSV = """
+        externalId,title,clientInn,managerId,amount,stageId,expectedCloseDate
+        crm-1,Поставка станков,7736050003,m1,1234567.89,proposal,2026-12-20
+        crm-2,Сервис,7736050003,m1,много,,
+        crm-3,Лицензии,0000000000,m1,100,,
+        """
+        let imported = try await deals.call("POST", "/import/deals", as: "head", raw: dealsCSV, contentType: "text/csv")
+        #expect(imported.json["imported"] as? Int == 1)
+        #expect((imported.json["rejected"] as? [[String: Any]])?.map { $0["line"] as? Int } == [3, 4])
+        let repeated = try await deals.call("POST", "/import/deals", as: "head", raw: dealsCSV, contentType: "text/csv")
+        #expect(repeated.json["imported"] as? Int == 0)
+        #expect(repeated.json["duplicates"] as? Int == 1)
+        let created = try await deals.events().filter { $0.0 == "deal.created" }.last?.1["deal"] as? [String: Any]
+        #expect((created?["amount"] as? [String: Any])?["kopecks"] as? Int == 123_456_789)
+        #expect(created?["stageId"] as? String == "proposal")
+        let kept = try await deals.call("GET", "/import/rejected", as: "head")
+        #expect(kept.array.count == 6)
+        #expect(try await deals.call("POST", "/import/deals", as: "head", raw: "title\nx", contentType: "text/csv").json["field"] as? String == "header")
+        await deals.stop()
+    }
+}

@@ -78,6 +78,7 @@ struct DealsCommands {
         var pipelineId: String
         var stageId: String?
         var expectedCloseDate: String?
+        var externalId: String?
     }
 
     func createDeal(_ new: NewDeal, _ db: Database) throws -> DealRecord {
@@ -103,7 +104,8 @@ struct DealsCommands {
             amountKopecks: new.amount.kopecks, currency: new.amount.currency, category: new.category,
             region: new.region ?? client.region, segment: new.segment ?? client.segment, source: new.source ?? client.source,
             pipelineId: new.pipelineId, stageId: stage.id, status: .open, isRepeatSale: repeatSale, problem: false,
-            problemComment: nil, lossReason: nil, expectedCloseDate: new.expectedCloseDate, createdAt: now, closedAt: nil, version: 1)
+            problemComment: nil, lossReason: nil, expectedCloseDate: new.expectedCloseDate, createdAt: now, closedAt: nil, version: 1,
+            externalId: new.externalId)
         try deal.insert(db)
         try history(deal, kind: "created", db)
         try emit(DealCreated(deal: deal.state(stage: stage), authorId: author?.userId), db)

@@ -99,6 +99,7 @@ struct DealRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equata
     var createdAt: Date
     var closedAt: Date?
     var version: Int
+    var externalId: String?
 
     var amount: Money { Money(kopecks: amountKopecks, currency: currency) }
 

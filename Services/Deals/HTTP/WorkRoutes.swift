@@ -112,3 +112,32 @@ struct WorkRoutes {
         }
     }
 }
+
+/// `POST /import/clients` and `POST /import/deals` (text/csv with a header row).
+struct ImportRoutes {
+    let context: ServiceContext
+
+    func register(on router: Router<PacerRequestContext>) {
+        for kind in [CSVImport.Kind.clients, .deals] {
+            router.post("import/\(kind.rawValue)") { request, ctx in
+                let user = try ctx.departmentUser()
+                let buffer = try await request.body.collect(upTo: 32 << 20)
+                let bytes = Array(buffer.readableBytesView)
+                let importer = CSVImport(commands: DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id),
+                                         kind: kind, ownManagerId: user.role == .manager ? user.managerId : nil)
+                let report = try await context.database.write { try importer.run(bytes, $0) }
+                return try jsonResponse(report)
+            }
+        }
+        router.get("import/rejected") { _, ctx in
+            try ctx.require(.head, .admin)
+            let rows = try await context.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, source, line, reason, raw FROM rejected_input ORDER BY id DESC LIMIT 500")
+            }
+            return try jsonResponse(rows.map { row in
+                ["id": "\(row["id"] as Int64)", "source": row["source"] as String, "line": (row["line"] as Int?).map(String.init) ?? "",
+                 "reason": row["reason"] as String, "raw": row["raw"] as String]
+            })
+        }
+    }
+}

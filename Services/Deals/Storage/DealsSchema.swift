@@ -91,5 +91,17 @@ enum DealsSchema {
                 try db.execute(sql: "INSERT INTO loss_reason(id, name) VALUES (?, ?)", arguments: [id, name])
             }
         }
+        migrator.registerMigration("deals.v2-import") { db in
+            // Deals imported from another CRM keep its id, so importing the same file again
+            // finds them instead of creating copies.
+            try db.execute(sql: """
+                ALTER TABLE deal ADD COLUMN externalId TEXT;
+                CREATE UNIQUE INDEX deal_external ON deal(externalId) WHERE externalId IS NOT NULL;
+                CREATE TABLE rejected_input (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL,
+                    raw TEXT NOT NULL, at REAL NOT NULL
+                );
+                """)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// Turns CDR text into rows, streaming. Each record's layout is recognised by where its first
 /// timestamp sits (cdr_custom at column 9, cdr_csv at column 10), or by a header row naming the
@@ -184,9 +185,5 @@ struct CDRParser {
         return names.contains("src") && names.contains("dst") && (names.contains("calldate") || names.contains("start"))
     }
 
-    /// UTF-8 when it is; otherwise Windows-1251, which Russian PBX setups write.
-    static func text(_ bytes: [UInt8]) -> String {
-        if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
-        return String(data: Data(bytes), encoding: .windowsCP1251) ?? String(decoding: bytes, as: UTF8.self)
-    }
+    static func text(_ bytes: [UInt8]) -> String { CSVReader.text(bytes) }
 }

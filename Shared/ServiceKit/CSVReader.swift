@@ -4,11 +4,11 @@
 ///
 /// Bytes are fed in chunks of any size; each complete record is handed out with the line it
 /// started on and its raw bytes (kept for rejected rows). Memory is bounded by the longest record.
-struct CSVReader {
-    struct Record {
-        var line: Int
-        var fields: [[UInt8]]
-        var raw: [UInt8]
+public struct CSVReader: Sendable {
+    public struct Record: Sendable {
+        public var line: Int
+        public var fields: [[UInt8]]
+        public var raw: [UInt8]
     }
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
@@ -21,11 +21,11 @@ struct CSVReader {
     private var recordLine = 1
     private var lastWasCR = false
     /// Longest record accepted; a runaway quote must not swallow the whole file into memory.
-    let maxRecordBytes: Int
+    public let maxRecordBytes: Int
 
-    init(maxRecordBytes: Int = 64 * 1024) { self.maxRecordBytes = maxRecordBytes }
+    public init(maxRecordBytes: Int = 64 * 1024) { self.maxRecordBytes = maxRecordBytes }
 
-    mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, _ emit: (Record) throws -> Void) rethrows {
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, _ emit: (Record) throws -> Void) rethrows {
         for byte in bytes {
             if lastWasCR {
                 lastWasCR = false
@@ -73,7 +73,7 @@ struct CSVReader {
         }
     }
 
-    mutating func finish(_ emit: (Record) throws -> Void) rethrows {
+    public mutating func finish(_ emit: (Record) throws -> Void) rethrows {
         if !raw.isEmpty || !fields.isEmpty || !field.isEmpty { try endRecord(emit) }
     }
 
@@ -90,3 +90,13 @@ struct CSVReader {
         try emit(Record(line: recordLine, fields: fields, raw: raw))
     }
 }
+
+extension CSVReader {
+    /// A field as text: UTF-8 when it is, otherwise Windows-1251 (what Russian office software writes).
+    public static func text(_ bytes: [UInt8]) -> String {
+        if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
+        return String(data: Data(bytes), encoding: .windowsCP1251) ?? String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+import Foundation
