@@ -38,7 +38,7 @@ public func buildApplication(
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger,
     gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
-) throws -> PacerApplication {
+) async throws -> PacerApplication {
     let database = try PacerDatabase.open(path: settings.databasePath) { migrator in
         TokenStore.migrations(&migrator)
         definition.migrations(&migrator)
@@ -47,6 +47,8 @@ public func buildApplication(
     let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
     let context = ServiceContext(settings: settings, database: database, outbox: outbox, logger: logger, metrics: metrics)
     let loop = try BusLoop(name: "\(settings.instance)-bus")
+    // The allow-list answers before any CURVE socket binds, so no client slips in unchecked.
+    if let allowed = settings.busAllowedKeys { try await ZAPHandler(allowedKeys: allowed).start(on: loop) }
 
     var relayConfiguration = OutboxRelay.Configuration()
     relayConfiguration.endpoint = settings.busPublish

@@ -24,7 +24,7 @@ public enum PacerRuntime {
         var logger = Logger(label: "pacer-\(settings.service)")
         logger.logLevel = settings.logLevel
         logger[metadataKey: "instance"] = "\(settings.instance)"
-        let application = try buildApplication(definition, settings: settings, registry: registry, logger: logger)
+        let application = try await buildApplication(definition, settings: settings, registry: registry, logger: logger)
         try prepare(application)
         logger.notice("starting", metadata: [
             "database": "\(settings.databasePath)", "http": "\(settings.httpHost):\(settings.httpPort)",

@@ -52,6 +52,12 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         """)
     public var busSecretKeyFile: String?
 
+    @Option(help: """
+        File of the CURVE public keys (one per line) allowed to subscribe to this service and ask it for replays; \
+        others are refused at the handshake. Needs --bus-secret-key-file. Env: PACER_BUS_ALLOWED_KEYS_FILE.
+        """)
+    public var busAllowedKeysFile: String?
+
     @Option(help: "Days the outbox keeps published events for replay. Default: 7. Env: PACER_OUTBOX_RETENTION_DAYS.")
     public var outboxRetentionDays: Int?
 

@@ -21,6 +21,8 @@ public struct ServiceSettings: Sendable {
     public var outboxRetentionDays: Int
     /// This service's CURVE key pair when the bus is encrypted.
     public var busKeys: CurveKeyPair?
+    /// Client keys allowed to connect (a ZAP allow-list); nil lets any client that knows our key in.
+    public var busAllowedKeys: Set<String>?
 
     public struct Invalid: Error, CustomStringConvertible {
         public var setting: String
@@ -83,6 +85,14 @@ public struct ServiceSettings: Sendable {
             keys = CurveKeyPair(publicKey: publicKey, secretKey: secret)
         }
 
+        var allowed: Set<String>?
+        if let file = pick(options.busAllowedKeysFile, "bus-allowed-keys-file") {
+            guard keys != nil else { throw Invalid(setting: "bus-allowed-keys-file", message: "needs bus-secret-key-file") }
+            do { allowed = try ZAPHandler.keys(fromFile: file) } catch {
+                throw Invalid(setting: "bus-allowed-keys-file", message: error.localizedDescription)
+            }
+        }
+
         return ServiceSettings(
             service: defaults.name,
             instance: instance,
@@ -97,7 +107,8 @@ public struct ServiceSettings: Sendable {
             logLevel: level,
             jsonLogs: format == "json",
             outboxRetentionDays: retention,
-            busKeys: keys
+            busKeys: keys,
+            busAllowedKeys: allowed
         )
     }
 }

@@ -29,7 +29,7 @@ public final class ServiceHarness: @unchecked Sendable {
         var settings = try ServiceSettings.resolve(try ServiceOptions.parse(arguments), defaults: defaults, environment: [:])
         if sources.isEmpty { settings.sources = [] }
         if let consumes { settings.consumes = consumes }
-        let app = try buildApplication(definition, settings: settings, logger: testLogger(instance), gracefulShutdownSignals: [])
+        let app = try await buildApplication(definition, settings: settings, logger: testLogger(instance), gracefulShutdownSignals: [])
         let task = Task { try await app.run() }
         let port = await app.httpPort.value
         let tokens = try await app.context.database.write { db in

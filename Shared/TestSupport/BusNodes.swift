@@ -43,10 +43,12 @@ public final class TestPublisher: Sendable {
 
     public static func start(path: String, instance: String, publishEndpoint: String = "tcp://127.0.0.1:*",
                              replayEndpoint: String = "tcp://127.0.0.1:*", sendHighWaterMark: Int32 = 1_000_000,
-                             snapshots: Bool = false, curveSecretKey: String? = nil) async throws -> TestPublisher {
+                             snapshots: Bool = false, curveSecretKey: String? = nil,
+                             allowedClientKeys: Set<String>? = nil) async throws -> TestPublisher {
         let database = try PacerDatabase.open(path: path, migrations: CounterModel.migrations)
         let outbox = OutboxStore(source: EventSource(service: "test", instance: instance))
         let loop = try BusLoop(name: "bus-\(instance)")
+        if let allowedClientKeys { try await ZAPHandler(allowedKeys: allowedClientKeys).start(on: loop) }
         var relayConfiguration = OutboxRelay.Configuration()
         relayConfiguration.endpoint = publishEndpoint
         relayConfiguration.streams = [StreamName.bench]

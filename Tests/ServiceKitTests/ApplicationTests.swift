@@ -33,7 +33,7 @@ struct ApplicationTests {
         let definition = ServiceDefinition(
             defaults: .kpi, publishes: [StreamName.kpi], migrations: CounterModel.migrations,
             handler: { _ in CounterModel.Handler() })
-        let app = try buildApplication(definition, settings: settings, logger: testLogger("app"), gracefulShutdownSignals: [])
+        let app = try await buildApplication(definition, settings: settings, logger: testLogger("app"), gracefulShutdownSignals: [])
         let running = Task { try await app.run() }
         let port = await app.httpPort.value
         try await publisher.publish(300)

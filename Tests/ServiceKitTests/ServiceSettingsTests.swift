@@ -95,5 +95,15 @@ struct BusKeySettingsTests {
             try ServiceSettings.resolve(ServiceOptions.parse(["--bus-secret-key-file", dir + "/bad.key"]), defaults: .kpi, environment: [:])
         }
         #expect(BusSource(parsing: "tcp://a:1,tcp://a:2,short") == nil)
+
+        let member = try CurveKeyPair.generate().publicKey
+        try "# subscribers allowed\n\(member)\n\n".write(toFile: dir + "/allowed", atomically: true, encoding: .utf8)
+        let guarded = try ServiceSettings.resolve(
+            ServiceOptions.parse(["--bus-secret-key-file", dir + "/deals.key", "--bus-allowed-keys-file", dir + "/allowed"]),
+            defaults: .deals, environment: [:])
+        #expect(guarded.busAllowedKeys == [member])
+        #expect(throws: ServiceSettings.Invalid.self) {
+            try ServiceSettings.resolve(ServiceOptions.parse(["--bus-allowed-keys-file", dir + "/allowed"]), defaults: .deals, environment: [:])
+        }
     }
 }
