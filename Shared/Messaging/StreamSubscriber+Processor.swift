@@ -174,9 +174,13 @@ extension StreamSubscriber {
             let received = ReceivedEvent(header: header, body: Data(body), replayed: viaReplay)
             if savepoints {
                 do {
-                    try db.inSavepoint {
-                        try applyOnce(received, db)
-                        return .commit
+                    if let outbox = configuration.outbox {
+                        try outbox.savepoint(db) { try applyOnce(received, db) }
+                    } else {
+                        try db.inSavepoint {
+                            try applyOnce(received, db)
+                            return .commit
+                        }
                     }
                 } catch let error as DatabaseError where Self.isStorageFailure(error) {
                     // The database, not the event, is at fault: fail the batch so it is retried.

@@ -32,6 +32,9 @@ public final class StreamSubscriber: Service, Sendable {
         public var receiveHighWaterMark: Int32 = 1_000_000
         public var inboxRetention: Duration = .seconds(30 * 86_400)
         public var keys: CurveKeyPair?
+        /// The service's own outbox, when its handler publishes: a failed event's savepoint then
+        /// also forgets what the handler appended.
+        public var outbox: OutboxStore?
         public init(sources: [BusSource], streams: [String]) {
             self.sources = sources
             self.streams = streams

@@ -41,14 +41,17 @@ public struct ZAPHandler: Sendable {
         }
     }
 
-    /// Reads a file of public keys, one per line (`#` comments allowed), as `pacer-bus keygen` writes them.
+    /// Reads a file of public keys, one per line (lines starting with `#` are comments), as `pacer-bus keygen` writes them.
     public static func keys(fromFile path: String) throws -> Set<String> {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var keys = Set<String>()
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
+            // `#` is also a Z85 digit: a 40-character line that decodes is a key, whatever it starts with.
+            let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            guard line.count == 40, Z85.decode(line)?.count == 32 else {
+            let isKey = line.count == 40 && Z85.decode(line)?.count == 32
+            if !isKey && line.hasPrefix("#") { continue }
+            guard isKey else {
                 throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path) line \(index + 1): not a Z85 public key"])
             }
             keys.insert(line)

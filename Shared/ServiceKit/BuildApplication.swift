@@ -67,6 +67,7 @@ public func buildApplication(
     if let makeHandler = definition.handler, !settings.sources.isEmpty, !settings.consumes.isEmpty {
         var configuration = StreamSubscriber.Configuration(sources: settings.sources, streams: settings.consumes)
         configuration.keys = settings.busKeys
+        configuration.outbox = outbox
         subscriber = StreamSubscriber(loop: loop, database: database, handler: makeHandler(context),
                                       configuration: configuration, metrics: metrics, logger: logger)
     }

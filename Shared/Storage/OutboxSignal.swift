@@ -65,6 +65,22 @@ public final class OutboxSignal: Sendable {
         }
     }
 
+    /// How many rows the transaction under way has staged; with `discardStaged(after:)`, undoes the
+    /// rows of a savepoint that was rolled back (SQLite forgot them; so must the hand-over).
+    func stagedCount() -> Int { state.withLock { $0.staged.count } }
+
+    func discardStaged(after mark: Int) {
+        state.withLock { state in
+            if state.staged.count > mark { state.staged.removeSubrange(mark...) }
+        }
+    }
+
+    /// The last sequence staged for `stream` in the transaction under way, if it appended any:
+    /// the next append in the same transaction needs no query for the head.
+    func lastStagedSeq(_ stream: String) -> Int64? {
+        state.withLock { state in state.staged.last { $0.stream == stream }?.seq }
+    }
+
     public func notify() { continuation.yield() }
 
     public var notifications: AsyncStream<Void> { stream }

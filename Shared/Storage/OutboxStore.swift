@@ -39,20 +39,40 @@ public struct OutboxStore: Sendable {
         precondition(StreamName.isValidToken(type.rawValue), "invalid event type \(type)")
         // The head is the stream's last row: retention always keeps it (see `prune`), and the
         // primary key makes MAX a single index step. One writer at a time keeps it gapless.
-        let seq = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0) + 1
+        let seq = try (signal.lastStagedSeq(stream)
+            ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0) + 1
         let body = EnvelopeWriter.write(
             eventId: eventId, type: type.rawValue, schemaVersion: schemaVersion, source: source,
             stream: stream, seq: seq, occurredAt: occurredAt, correlationId: correlationId, payload: payload)
         let record = OutboxRecord(stream: stream, seq: seq, eventId: eventId, type: type.rawValue,
                                   createdAt: Date().timeIntervalSince1970, body: body)
-        try db.cachedStatement(sql: "INSERT INTO outbox(stream, seq, event_id, type, created_at, body) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [stream, seq, eventId, record.type, record.createdAt, body])
+        let insert = try db.cachedStatement(sql: "INSERT INTO outbox(stream, seq, event_id, type, created_at, body) VALUES (?, ?, ?, ?, ?, ?)")
+        insert.setUncheckedArguments([stream, seq, eventId, record.type, record.createdAt, body])
+        try insert.execute()
         signal.stage(record, db)
         return seq
     }
 }
 
 extension OutboxStore {
+    /// Runs `body` in a savepoint. Appends made inside it are forgotten if it fails: code that
+    /// rolls back part of a transaction after appending must use this, not `db.inSavepoint`, or the
+    /// relay would publish rows SQLite never kept.
+    public func savepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let mark = signal.stagedCount()
+        var result: T?
+        do {
+            try db.inSavepoint {
+                result = try body()
+                return .commit
+            }
+        } catch {
+            signal.discardStaged(after: mark)
+            throw error
+        }
+        return result!
+    }
+
     /// The epoch of this database (see `BusSchema`).
     public static func epoch(_ db: Database) throws -> String {
         try String.fetchOne(db, sql: "SELECT value FROM bus_meta WHERE key = 'epoch'") ?? ""

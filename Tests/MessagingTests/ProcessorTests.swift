@@ -72,3 +72,41 @@ struct ProcessorTests {
         #expect(letters.map(\.reason) == ["unparsable header"])
     }
 }
+
+@Suite("A handler that publishes")
+struct PublishingHandlerTests {
+    struct Echo: EventHandler {
+        let outbox: OutboxStore
+        func apply(_ event: ReceivedEvent, in db: Database) throws {
+            let envelope = try event.decode(CounterIncremented.self)
+            try outbox.append(envelope.payload, stream: "echo", in: db)
+            if envelope.payload.amount.kopecks == 500 { throw CocoaError(.coderInvalidValue) }
+        }
+    }
+
+    @Test("a failed event's own appends are forgotten with its savepoint, in SQLite and in the relay's hand-over")
+    func savepointForgetsAppends() async throws {
+        let dir = try TemporaryDirectory("processor-echo")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
+        let outbox = OutboxStore(source: EventSource(service: "echo", instance: "echo"))
+        var configuration = StreamSubscriber.Configuration(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"])
+        configuration.outbox = outbox
+        let processor = StreamSubscriber.Processor(configuration: configuration, handler: Echo(outbox: outbox), metrics: BusMetrics(),
+                                                   logger: testLogger("t"), cursors: [], alarms: [])
+        let probe = ProcessorTests()
+        let batch: [StreamSubscriber.Inbound] = [
+            .frames(source: 0, frames: try probe.frames(seq: 1, eventId: "a", kopecks: 500), viaReplay: false),
+            .frames(source: 0, frames: try probe.frames(seq: 2, eventId: "b", kopecks: 700), viaReplay: false),
+        ]
+        try await db.write { try processor.process(batch, $0, savepoints: true) }
+        let handedOver = outbox.signal.takeCommitted().records
+        #expect(handedOver.map(\.seq) == [1])
+        let stored = try await db.read { try OutboxStore.fetch($0, stream: "echo", afterSeq: 0, limit: 10) }
+        #expect(stored.map(\.seq) == [1])
+        #expect(stored.first?.body == handedOver.first?.body)
+        let body = String(decoding: stored.first?.body ?? Data(), as: UTF8.self)
+        #expect(body.contains("\"kopecks\":700"))
+        #expect(try await db.read { try InboxStore.deadLetters($0) }.map(\.eventId) == ["a"])
+    }
+}

@@ -51,9 +51,8 @@ struct CSVImport {
                 return value.isEmpty ? nil : value
             }
             do {
-                try db.inSavepoint { () -> Database.TransactionCompletion in
-                    let done = try (kind == .clients ? importClient(column, db) : importDeal(column, db))
-                    return done ? .commit : .rollback
+                try commands.outbox.savepoint(db) {
+                    _ = try (kind == .clients ? importClient(column, db) : importDeal(column, db))
                 }
                 if try lastWasDuplicate(db) { report.duplicates += 1 } else { report.imported += 1 }
             } catch let problem as Problem {
