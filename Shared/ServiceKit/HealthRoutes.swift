@@ -5,7 +5,8 @@ import Messaging
 import Prometheus
 import Storage
 
-/// `GET /health`, `GET /metrics` and `GET /bus/dead-letters`, on every service.
+/// `GET /health`, `GET /metrics` (both open, for probes and scrapers) and `GET /bus/dead-letters`
+/// (admins and heads), on every service.
 ///
 /// `/health` answers 200 only when the database answers and the bus sockets are bound (and the
 /// subscriber, if any, is running); 503 otherwise. Stopped streams (alarms) and dead letters are
@@ -46,7 +47,9 @@ struct HealthRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        router.get("/bus/dead-letters") { _, _ in
+        router.get("/bus/dead-letters") { _, ctx in
+            // Dead letters carry business data: operators with a head or admin token only.
+            try ctx.require(.admin, .head)
             let letters = try await context.database.read { try InboxStore.deadLetters($0) }
             return try jsonResponse(letters.map { letter in
                 ["id": "\(letter.id)", "publisher": letter.publisher ?? "", "stream": letter.stream ?? "",

@@ -25,6 +25,11 @@ public enum PacerRuntime {
         logger.logLevel = settings.logLevel
         logger[metadataKey: "instance"] = "\(settings.instance)"
         let application = try await buildApplication(definition, settings: settings, registry: registry, logger: logger)
+        let tokenFile = URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent()
+            .appendingPathComponent("\(settings.instance)-admin.token").path
+        if try TokenStore.bootstrapAdmin(database: application.context.database, tokenFile: tokenFile) {
+            logger.notice("created user admin; its token is in \(tokenFile)")
+        }
         try prepare(application)
         logger.notice("starting", metadata: [
             "database": "\(settings.databasePath)", "http": "\(settings.httpHost):\(settings.httpPort)",

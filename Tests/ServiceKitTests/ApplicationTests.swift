@@ -12,8 +12,10 @@ import TestSupport
 
 @Suite("A composed service over real HTTP and real sockets")
 struct ApplicationTests {
-    static func get(_ url: String) async throws -> (Int, String) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+    static func get(_ url: String, token: String? = nil) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
     }
 
@@ -55,7 +57,12 @@ struct ApplicationTests {
         let consumedLine = metrics.split(separator: "\n").first { $0.hasPrefix("pacer_bus_events_consumed_total{stream=\"bench\"}") }
         #expect(consumedLine.map { $0.split(separator: " ").last.map(String.init) } == "300")
 
-        let (lettersStatus, letters) = try await Self.get("http://127.0.0.1:\(port)/bus/dead-letters")
+        #expect(try await Self.get("http://127.0.0.1:\(port)/bus/dead-letters").0 == 401)
+        let token = try await app.context.database.write { db in
+            try TokenStore.addUser(id: "ops", name: "ops", role: .admin, managerId: nil, db)
+            return try TokenStore.issue(userId: "ops", db)
+        }
+        let (lettersStatus, letters) = try await Self.get("http://127.0.0.1:\(port)/bus/dead-letters", token: token)
         #expect(lettersStatus == 200)
         #expect(letters == "[]")
 

@@ -10,8 +10,12 @@ struct TelephonyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer-telephony",
         abstract: "Pacer's telephony service: calls from the PBX, matched to managers, clients and deals.",
-        subcommands: [Serve.self, ImportCDR.self],
+        subcommands: [Serve.self, ImportCDR.self, UsersCommand<Descriptor>.self, TokensCommand<Descriptor>.self],
         defaultSubcommand: Serve.self)
+}
+
+enum Descriptor: ServiceDescriptor {
+    static var definition: ServiceDefinition { TelephonyService.definition() }
 }
 
 struct Serve: AsyncParsableCommand {
