@@ -247,6 +247,9 @@ struct DealsAPITests {
         #expect(asked.status == 201)
         let id = asked.json["id"] as! String
         #expect(asked.json["attachmentBytes"] as? Int == Data(base64Encoded: pdf)!.count)
+        let file = try await deals.call("GET", "/approvals/\(id)/attachment", as: "anna")
+        #expect(file.body == Data(base64Encoded: pdf)!)
+        #expect(try await deals.call("GET", "/approvals/\(id)/attachment", as: "boris").status == 403)
         #expect(try await deals.call("POST", "/approvals/\(id)/decide", as: "anna", json: ["approved": true]).status == 403)
         let decided = try await deals.call("POST", "/approvals/\(id)/decide", as: "head", json: ["approved": false, "comment": "скидка велика"])
         #expect(decided.json["status"] as? String == "rejected")

@@ -102,6 +102,21 @@ struct WorkRoutes {
             let query = SQLRequest<ApprovalRecord>(literal: sql)
             return try jsonResponse(try await context.database.read { try query.fetchAll($0) }.map(ApprovalView.init))
         }
+        router.get("approvals/:id/attachment") { _, ctx in
+            let id = try ctx.parameters.require("id")
+            let approval = try await context.database.read { try ApprovalRecord.fetchOne($0, key: id) }
+            guard let approval else { throw Problem.notFound("no approval \(id)") }
+            try ctx.checkOwns(managerId: approval.requesterId, what: "approval \(id)")
+            guard let data = approval.attachment else { throw Problem.notFound("approval \(id) has no attachment") }
+            let name = approval.attachmentName ?? "attachment"
+            let type = name.lowercased().hasSuffix(".pdf") ? "application/pdf" : "application/octet-stream"
+            // The name goes into a header: keep it to safe characters, and give the UTF-8 form separately.
+            let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 0x20 ? Character($0) : "_" })
+            let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+            return Response(status: .ok, headers: [.contentType: type,
+                                                   .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
         router.post("approvals/:id/decide") { request, ctx in
             try ctx.require(.head, .admin)
             let id = try ctx.parameters.require("id")
