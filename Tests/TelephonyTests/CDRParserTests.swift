@@ -193,3 +193,24 @@ struct CDRNumberTests {
     @Test(arguments: ["", " ", "6 2", "-1", "1e3", "sixty"])
     func refuses(text: String) { #expect(CDRParser.seconds(text) == nil) }
 }
+
+@Suite("Call payload JSON")
+struct CallPayloadTests {
+    @Test("the hand-written payload equals the encoder's bytes, with and without optional fields")
+    func matchesEncoder() throws {
+        let full = CallState(callId: "1763629200.1", revision: 3, direction: .incoming, from: "+74951234567", to: "5551000",
+                             extension_: "101", managerId: "m1", clientId: "c\"1\\", dealId: "d1",
+                             startedAt: Date(timeIntervalSince1970: 1_763_629_200.123), answeredAt: Date(timeIntervalSince1970: 1_763_629_205),
+                             endedAt: Date(timeIntervalSince1970: 1_763_629_300), durationSeconds: 100, billableSeconds: 95, answered: true,
+                             disposition: "ANSWERED", recordingURL: "https://pbx/rec/1.mp3?x=1&y=/", source: "cdr")
+        var bare = full
+        bare.extension_ = nil; bare.managerId = nil; bare.clientId = nil; bare.dealId = nil
+        bare.answeredAt = nil; bare.endedAt = nil; bare.recordingURL = nil; bare.answered = false
+        bare.disposition = "NO ANSWER\n"
+        let encoder = EventCodec.makeEncoder()
+        for call in [full, bare] {
+            #expect(call.payloadJSON() == (try encoder.encode(CallRecorded(call: call))))
+            #expect(call.payloadJSON(changedFields: ["clientId", "dealId"]) == (try encoder.encode(CallUpdated(call: call, changedFields: ["clientId", "dealId"]))))
+        }
+    }
+}

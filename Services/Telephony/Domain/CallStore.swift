@@ -61,14 +61,15 @@ struct CallStore {
             let changed = Self.changes(existing, call)
             if changed.isEmpty { return Saved(outcome: .duplicate, call: existing) }
             try write(call, counterparty: match.counterparty, db)
-            try outbox.append(CallUpdated(call: call, changedFields: changed), stream: StreamName.telephony,
-                              occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
+            try outbox.appendEncoded(payload: call.payloadJSON(changedFields: changed), type: CallUpdated.eventType,
+                                     schemaVersion: CallUpdated.schemaVersion, stream: StreamName.telephony,
+                                     occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
             return Saved(outcome: .updated(changed), call: call)
         }
         call.revision = 1
         try write(call, counterparty: match.counterparty, db)
-        try outbox.append(CallRecorded(call: call), stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt,
-                          correlationId: correlationId, in: db)
+        try outbox.appendEncoded(payload: call.payloadJSON(), type: CallRecorded.eventType, schemaVersion: CallRecorded.schemaVersion,
+                                 stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
         return Saved(outcome: .recorded, call: call)
     }
 
