@@ -99,6 +99,7 @@ struct CDRImporter {
                 groups[row.callKey, default: []].append(row)
             }
             var outcomes: [(CallStore.Outcome, Bool)] = []
+            let directory = Directory(db: db)
             for key in order {
                 var changed = false
                 for row in groups[key]! {
@@ -128,7 +129,7 @@ struct CDRImporter {
                            billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
                            linkedid: nil, recordingFile: leg["recordingFile"])
                 }
-                let saved = try store.save(CallDraft.merge(legs, callId: key), merge: false, existing: existing, db)
+                let saved = try store.save(CallDraft.merge(legs, callId: key), merge: false, existing: existing, directory: directory, db)
                 let call = saved.call
                 let unmatched = call.direction != .internal && (call.managerId == nil || call.clientId == nil)
                 outcomes.append((saved.outcome, unmatched))

@@ -38,8 +38,8 @@ struct CallStore {
         try save(draft, merge: merge, existing: try fetch(draft.callId, db), db).outcome
     }
 
-    func save(_ draft: CallDraft, merge: Bool, existing: CallState?, _ db: Database) throws -> Saved {
-        let directory = Directory(db: db)
+    func save(_ draft: CallDraft, merge: Bool, existing: CallState?, directory: Directory? = nil, _ db: Database) throws -> Saved {
+        let directory = directory ?? Directory(db: db)
         var draft = draft
         if merge, let existing {
             draft.recordingURL = draft.recordingURL ?? existing.recordingURL

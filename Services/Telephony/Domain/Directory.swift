@@ -2,25 +2,44 @@ import Contracts
 import Foundation
 import GRDB
 
-/// Matching against the replica of `pacer-deals`' directory.
-struct Directory {
+/// Matching against the replica of `pacer-deals`' directory. Lookups are remembered for the
+/// life of one value — one transaction, during which the replica cannot change — so a batch of
+/// calls from the same numbers asks SQLite once per number.
+final class Directory {
     let db: Database
+    private var extensions: [String: String?] = [:]
+    private var phones: [String: (kind: String, id: String)?] = [:]
+    private var deals: [String: String?] = [:]
+
+    init(db: Database) { self.db = db }
 
     func manager(forExtension ext: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT managerId FROM dir_extension WHERE ext = ?"), arguments: [ext])
+        if let known = extensions[ext] { return known }
+        let found = try String.fetchOne(db.cachedStatement(sql: "SELECT managerId FROM dir_extension WHERE ext = ?"), arguments: [ext])
+        extensions[ext] = found
+        return found
     }
 
     func owner(ofPhone phone: String) throws -> (kind: String, id: String)? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, ownerId FROM dir_phone WHERE phone = ?"), arguments: [phone]) else { return nil }
-        return (row[0], row[1])
+        if let known = phones[phone] { return known }
+        var found: (kind: String, id: String)?
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, ownerId FROM dir_phone WHERE phone = ?"), arguments: [phone]) {
+            found = (row[0], row[1])
+        }
+        phones[phone] = found
+        return found
     }
 
     /// The client's open deal, preferring the one the manager on the call owns, then the newest.
     func openDeal(client: String, manager: String?) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: """
+        let key = client + "|" + (manager ?? "")
+        if let known = deals[key] { return known }
+        let found = try String.fetchOne(db.cachedStatement(sql: """
             SELECT dealId FROM dir_deal WHERE clientId = ? AND status = 'open'
             ORDER BY (managerId = ?) DESC, createdAt DESC LIMIT 1
             """), arguments: [client, manager ?? ""])
+        deals[key] = found
+        return found
     }
 
     /// A number is an inner one when it is a known extension, or short like one.
