@@ -118,7 +118,6 @@ struct CSVImport {
     }
 
     private func reject(_ record: CSVReader.Record, reason: String, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO rejected_input(source, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: ["import-\(kind.rawValue)", record.line, reason, CSVReader.text(record.raw), Date().timeIntervalSince1970])
+        try RejectedInput.record(source: "import-\(kind.rawValue)", line: record.line, reason: reason, raw: CSVReader.text(record.raw), db)
     }
 }

@@ -144,15 +144,6 @@ struct ImportRoutes {
                 return try jsonResponse(report)
             }
         }
-        router.get("import/rejected") { _, ctx in
-            try ctx.require(.head, .admin)
-            let rows = try await context.database.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, source, line, reason, raw FROM rejected_input ORDER BY id DESC LIMIT 500")
-            }
-            return try jsonResponse(rows.map { row in
-                ["id": "\(row["id"] as Int64)", "source": row["source"] as String, "line": (row["line"] as Int?).map(String.init) ?? "",
-                 "reason": row["reason"] as String, "raw": row["raw"] as String]
-            })
-        }
+        RejectedInput.route("import/rejected", on: router, database: context.database)
     }
 }

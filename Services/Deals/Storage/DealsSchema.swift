@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// The deals service's tables, and the reference data a new database starts with: the default
 /// sales pipeline and loss reasons (an admin edits both through the API).
@@ -97,11 +98,8 @@ enum DealsSchema {
             try db.execute(sql: """
                 ALTER TABLE deal ADD COLUMN externalId TEXT;
                 CREATE UNIQUE INDEX deal_external ON deal(externalId) WHERE externalId IS NOT NULL;
-                CREATE TABLE rejected_input (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL,
-                    raw TEXT NOT NULL, at REAL NOT NULL
-                );
                 """)
+            try db.execute(sql: RejectedInput.tableSQL)
         }
     }
 }

@@ -116,7 +116,6 @@ struct CallStore {
     }
 
     func reject(source: String, line: Int?, reason: String, raw: String, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO rejected_input(source, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [source, line, reason, raw, Date().timeIntervalSince1970])
+        try RejectedInput.record(source: source, line: line, reason: reason, raw: raw, db)
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import ServiceKit
 
 /// Calls and their legs, activities, rejected input, and the replica of `pacer-deals`' directory
 /// (managers' extensions and phones, clients' phones, open deals) that matching reads.
@@ -26,10 +27,6 @@ enum TelephonySchema {
                     activityId TEXT PRIMARY KEY, kind TEXT NOT NULL, managerId TEXT, clientId TEXT, dealId TEXT,
                     at REAL NOT NULL, note TEXT
                 );
-                CREATE TABLE rejected_input (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL,
-                    raw TEXT NOT NULL, at REAL NOT NULL
-                );
                 CREATE TABLE dir_manager (id TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL);
                 CREATE TABLE dir_extension (ext TEXT PRIMARY KEY, managerId TEXT NOT NULL);
                 CREATE TABLE dir_phone (phone TEXT PRIMARY KEY, kind TEXT NOT NULL, ownerId TEXT NOT NULL);
@@ -38,6 +35,7 @@ enum TelephonySchema {
                 );
                 CREATE INDEX dir_deal_client ON dir_deal(clientId, status);
                 """)
+            try db.execute(sql: RejectedInput.tableSQL)
         }
     }
 }
