@@ -32,6 +32,9 @@ struct CDRImporter {
     private var parser: CDRParser
     private var pending: [CDRRow] = []
     private(set) var summary = Summary()
+    /// The batch being written while the next one is parsed: on two cores, parsing and SQLite
+    /// overlap instead of taking turns. Batches are still written one after the other, in order.
+    private var writing: Task<[(CallStore.Outcome, Bool)], any Error>?
 
     init(database: DatabasePool, store: CallStore, timeZone: TimeZone = TimeZone(identifier: "UTC")!, source: String = "cdr") {
         self.database = database
@@ -52,7 +55,22 @@ struct CDRImporter {
         parser.finish { outputs.append($0) }
         try await take(outputs)
         try await flush()
+        try await collect()
         return summary
+    }
+
+    private mutating func collect() async throws {
+        guard let writing else { return }
+        self.writing = nil
+        for (outcome, unmatched) in try await writing.value {
+            summary.calls += 1
+            switch outcome {
+            case .recorded: summary.recorded += 1
+            case .updated: summary.updated += 1
+            case .duplicate: summary.duplicates += 1
+            }
+            if unmatched && outcome != .duplicate { summary.unmatched += 1 }
+        }
     }
 
     private mutating func take(_ outputs: [CDRParser.Output]) async throws {
@@ -91,7 +109,9 @@ struct CDRImporter {
         }
         let batch = rows
         let store = self.store
-        let outcomes = try await database.write { db -> [(CallStore.Outcome, Bool)] in
+        let database = self.database
+        try await collect()
+        writing = Task { try await database.write { db -> [(CallStore.Outcome, Bool)] in
             var groups: [String: [CDRRow]] = [:]
             var order: [String] = []
             for row in batch {
@@ -135,15 +155,6 @@ struct CDRImporter {
                 outcomes.append((saved.outcome, unmatched))
             }
             return outcomes
-        }
-        for (outcome, unmatched) in outcomes {
-            summary.calls += 1
-            switch outcome {
-            case .recorded: summary.recorded += 1
-            case .updated: summary.updated += 1
-            case .duplicate: summary.duplicates += 1
-            }
-            if unmatched && outcome != .duplicate { summary.unmatched += 1 }
-        }
+        } }
     }
 }
