@@ -70,6 +70,8 @@ public final class BusLoop: @unchecked Sendable {
         context.close()
     }
 
+    // The thread holds the loop until `shutdown`, so this never runs on the loop's own thread
+    // (where waiting for it would deadlock); it only tidies a loop that was shut down already.
     deinit { shutdown() }
 
     private func wake() {
