@@ -91,8 +91,7 @@ extension TelephonyService {
 
     /// Writes a cdr_csv file of `calls` two-leg calls (a missed ring, then the answer) for benchmarks.
     public static func writeSampleCDR(path: String, calls: Int) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? handle.close() }
         var buffer = ""
         let base = 1_763_629_200

@@ -230,7 +230,7 @@ let importStart = DispatchTime.now().uptimeNanoseconds
 let (importSummary, _) = try await TelephonyService.importCDR(path: cdrPath, database: telephonyDB, outbox: telephonyOutbox,
                                                           timeZone: TimeZone(identifier: "UTC")!) { _, _ in }
 let importSeconds = Double(DispatchTime.now().uptimeNanoseconds - importStart) / 1e9
-let published = try await telephonyDB.read { try OutboxStore.head($0, stream: StreamName.telephony) }
+let published = try telephonyDB.read { try OutboxStore.head($0, stream: StreamName.telephony) }
 print("calls stored with their events (legs merged)     \(rate(cdrCalls, importSeconds))   (\(published) events in the outbox)")
 print("  \(importSummary.split(separator: "\n").first ?? "")")
 print("peak resident memory (after the import)          \(peakRSSMiB())")

@@ -21,13 +21,14 @@ public enum RejectedInput {
     public static func route(_ path: String, on router: Router<PacerRequestContext>, database: DatabasePool) {
         router.get(RouterPath(path)) { _, ctx in
             try ctx.require(.head, .admin)
-            let rows = try await database.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, source, line, reason, raw FROM rejected_input ORDER BY id DESC LIMIT 500")
+            // Mapped inside the read: rows are not Sendable, and the async read needs a Sendable result.
+            let items = try await database.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, source, line, reason, raw FROM rejected_input ORDER BY id DESC LIMIT 500").map { row in
+                    ["id": "\(row["id"] as Int64)", "source": row["source"] as String, "line": (row["line"] as Int?).map(String.init) ?? "",
+                     "reason": row["reason"] as String, "raw": row["raw"] as String]
+                }
             }
-            return try jsonResponse(rows.map { row in
-                ["id": "\(row["id"] as Int64)", "source": row["source"] as String, "line": (row["line"] as Int?).map(String.init) ?? "",
-                 "reason": row["reason"] as String, "raw": row["raw"] as String]
-            })
+            return try jsonResponse(items)
         }
     }
 }

@@ -151,7 +151,7 @@ struct DealsAPITests {
                                                                                     "amount": ["kopecks": 1, "currency": "RUB"]])
         #expect(forOther.status == 403)
         // A revoked token stops working at once.
-        try await deals.database.write { try TokenStore.revoke(userId: "anna", $0) }
+        _ = try await deals.database.write { try TokenStore.revoke(userId: "anna", $0) }
         #expect(try await deals.call("GET", "/deals/\(dealId)", as: "anna").status == 401)
         await deals.stop()
     }

@@ -77,7 +77,7 @@ struct ReliableBusTests {
         let subscriber = try await TestSubscriber.start(path: dir.file("sub.sqlite"), sources: [publisher.source])
         try await publisher.publish(10)
         let outbox = publisher.outbox
-        try await publisher.database.write { db in
+        _ = try await publisher.database.write { db in
             try outbox.appendEncoded(payload: Data("{\"counter\": 12".utf8), type: CounterIncremented.eventType,
                                      schemaVersion: 1, stream: StreamName.bench, eventId: "garbled-1", in: db)
         }

@@ -27,7 +27,7 @@ struct Pair {
     /// Waits until telephony has applied everything deals has published.
     func synced() async throws -> Bool {
         let head = try await deals.head(StreamName.deals)
-        return try await eventually {
+        return await eventually {
             telephony.app.subscriber?.status.applied(publisher: "deals", stream: StreamName.deals) == head
         }
     }

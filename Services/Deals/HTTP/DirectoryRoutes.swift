@@ -174,8 +174,12 @@ struct DirectoryRoutes {
         }
         router.get("loss-reasons") { _, ctx in
             _ = try ctx.departmentUser()
-            let rows = try await context.database.read { try Row.fetchAll($0, sql: "SELECT id, name FROM loss_reason ORDER BY id") }
-            return try jsonResponse(rows.map { ["id": $0["id"] as String, "name": $0["name"] as String] })
+            // Rows are not Sendable: map them inside the read, so the async read is the one used
+            // (the synchronous overload would block the request's thread).
+            let reasons = try await context.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, name FROM loss_reason ORDER BY id").map { ["id": $0["id"] as String, "name": $0["name"] as String] }
+            }
+            return try jsonResponse(reasons)
         }
         router.post("loss-reasons") { request, ctx in
             try ctx.require(.admin)
