@@ -1,0 +1,120 @@
+"""The real executables together: pacer-deals (with its demo department) and pacer-telephony as
+separate processes over ZeroMQ on loopback. Telephony must learn the directory from deals' events,
+match a pushed call against it, survive a restart of deals, and catch up on what deals published
+while telephony itself was down."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+BIN = os.environ.get("PACER_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port, method, path, token=None, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return True
+        except Exception:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+class Service:
+    def __init__(self, name, data, http, pub, replay, extra):
+        self.name, self.http = name, http
+        self.args = [os.path.join(BIN, f"pacer-{name}"), "--data-dir", data, "--http-port", str(http),
+                     "--bus-publish", f"tcp://127.0.0.1:{pub}", "--bus-replay", f"tcp://127.0.0.1:{replay}"] + extra
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: request(self.http, "GET", "/health")[0] == 200), f"{self.name} did not become ready"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=15) == 0
+
+
+def test_deals_and_telephony_processes_over_the_bus():
+    with tempfile.TemporaryDirectory() as data:
+        dp, dr, tp, tr = free_port(), free_port(), free_port(), free_port()
+        deals = Service("deals", data, free_port(), dp, dr, ["--demo"])
+        telephony = Service("telephony", data, free_port(), tp, tr, ["--bus-source", f"tcp://127.0.0.1:{dp},tcp://127.0.0.1:{dr}"])
+        try:
+            deals.start()
+            telephony.start()
+            deals_token = open(os.path.join(data, "deals-admin.token")).read().strip()
+            tel_token = open(os.path.join(data, "telephony-admin.token")).read().strip()
+
+            def head():
+                return json.loads(subprocess.run([os.path.join(BIN, "pacer-bus"), "status", f"tcp://127.0.0.1:{dr}"],
+                                                 capture_output=True, text=True, check=True).stdout)["streams"]["deals"]
+
+            def applied():
+                streams = request(telephony.http, "GET", "/health")[1]["consuming"]
+                return streams[0]["applied"] if streams else 0
+
+            assert wait_for(lambda: applied() == head())
+            # A demo client's phone and a demo manager's extension.
+            _, page = request(deals.http, "GET", "/clients?limit=1", deals_token)
+            client = page["items"][0]
+            _, managers = request(deals.http, "GET", "/managers", deals_token)
+            manager = next(m for m in managers if m["id"] == client["managerId"])
+            status, report = request(telephony.http, "POST", "/calls", tel_token, {
+                "callId": "sys-1", "from": manager["extensions"][0], "to": client["phones"][0],
+                "startedAt": "2026-11-20T12:00:00+03:00", "answeredAt": "2026-11-20T12:00:04+03:00", "endedAt": "2026-11-20T12:02:04+03:00"})
+            assert status == 201 and report["recorded"] == 1
+            _, calls = request(telephony.http, "GET", "/calls?limit=5", tel_token)
+            assert calls[0]["managerId"] == manager["id"] and calls[0]["clientId"] == client["id"]
+            assert calls[0]["direction"] == "outgoing" and calls[0]["billableSeconds"] == 120
+
+            # Telephony down while deals publishes; back up, it catches up through replay.
+            telephony.stop()
+            status, created = request(deals.http, "POST", "/clients", deals_token,
+                                      {"name": "Новый клиент", "managerId": manager["id"], "phones": ["+7 999 123 45 67"]})
+            assert status == 201
+            telephony.start()
+            assert wait_for(lambda: applied() == head())
+            request(telephony.http, "POST", "/calls", tel_token, {"callId": "sys-2", "from": "89991234567", "to": manager["extensions"][0],
+                                                                   "startedAt": "2026-11-20T13:00:00Z"})
+            _, calls = request(telephony.http, "GET", "/calls?limit=5", tel_token)
+            assert next(c for c in calls if c["callId"] == "sys-2")["clientId"] == created["id"]
+
+            # Deals restarted: same epoch, the sequence continues, telephony follows live.
+            deals.stop()
+            deals.start()
+            status, _ = request(deals.http, "POST", "/managers", deals_token, {"id": "sys-m", "name": "Системный", "extensions": ["199"]})
+            assert status == 201
+            assert wait_for(lambda: applied() == head())
+            assert request(telephony.http, "GET", "/health")[1]["alarms"] == []
+        finally:
+            for service in (telephony, deals):
+                if service.proc and service.proc.poll() is None:
+                    service.proc.kill()
