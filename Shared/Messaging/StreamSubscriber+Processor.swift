@@ -259,10 +259,11 @@ extension StreamSubscriber {
         private func statusReply(source: Int, _ json: [UInt8]) {
             guard let status = try? JSONDecoder().decode(PublisherStatus.self, from: Data(json)) else { return }
             state.sourcesKnown.insert(source)
+            // Only the streams this publisher has: a source serves some of what we consume, not all.
             for stream in configuration.streams {
+                guard let head = status.streams[stream] else { continue }
                 let key = Key(publisher: status.publisher, stream: stream)
                 state.sourceOf[key] = source
-                let head = status.streams[stream] ?? 0
                 state.heads[key] = max(state.heads[key] ?? 0, head)
                 let cursor = state.cursors[key]
                 if let cursor, cursor.epoch != status.epoch, cursor.lastSeq > 0 { continue } // the next event raises the alarm
