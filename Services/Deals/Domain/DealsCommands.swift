@@ -180,18 +180,28 @@ struct DealsCommands {
         let before = try deal(id, db)
         try checkVersion(before, version)
         guard before.status == .open else { throw Problem(.conflict, "deal \(id) is already \(before.status.rawValue)") }
-        guard let wonStage = try stages(before.pipelineId, db).first(where: { $0.kind == .won }) else {
-            throw Problem(.conflict, "pipeline \(before.pipelineId) has no won stage")
+        let (deal, stage) = try close(before, as: .won, db)
+        try emit(DealWon(deal: deal.state(stage: stage), fromStageId: before.stageId, authorId: author?.userId), db)
+        return deal
+    }
+
+    /// Moves an open deal into its pipeline's won or lost stage, with its history line; the caller
+    /// emits the event.
+    private func close(_ before: DealRecord, as status: DealStatus, reason: String? = nil, comment: String? = nil,
+                       _ db: Database) throws -> (DealRecord, StageRecord) {
+        let kind: StageKind = status == .won ? .won : .lost
+        guard let stage = try stages(before.pipelineId, db).first(where: { $0.kind == kind }) else {
+            throw Problem(.conflict, "pipeline \(before.pipelineId) has no \(kind.rawValue) stage")
         }
         var deal = before
-        deal.stageId = wonStage.id
-        deal.status = .won
+        deal.stageId = stage.id
+        deal.status = status
+        deal.lossReason = reason
         deal.closedAt = now
         deal.version += 1
         try deal.update(db)
-        try history(deal, kind: "won", from: before, db)
-        try emit(DealWon(deal: deal.state(stage: wonStage), fromStageId: before.stageId, authorId: author?.userId), db)
-        return deal
+        try history(deal, kind: status.rawValue, from: before, comment: comment, db)
+        return (deal, stage)
     }
 
     func lose(_ id: String, reason: String, comment: String?, version: Int, _ db: Database) throws -> DealRecord {
@@ -202,18 +212,8 @@ struct DealsCommands {
             let known = try String.fetchAll(db, sql: "SELECT id FROM loss_reason ORDER BY id")
             throw Problem.invalid("reason", "must be one of \(known.joined(separator: ", "))")
         }
-        guard let lostStage = try stages(before.pipelineId, db).first(where: { $0.kind == .lost }) else {
-            throw Problem(.conflict, "pipeline \(before.pipelineId) has no lost stage")
-        }
-        var deal = before
-        deal.stageId = lostStage.id
-        deal.status = .lost
-        deal.lossReason = reason
-        deal.closedAt = now
-        deal.version += 1
-        try deal.update(db)
-        try history(deal, kind: "lost", from: before, comment: comment, db)
-        try emit(DealLost(deal: deal.state(stage: lostStage), fromStageId: before.stageId, reason: reason, authorId: author?.userId), db)
+        let (deal, stage) = try close(before, as: .lost, reason: reason, comment: comment, db)
+        try emit(DealLost(deal: deal.state(stage: stage), fromStageId: before.stageId, reason: reason, authorId: author?.userId), db)
         return deal
     }
 
