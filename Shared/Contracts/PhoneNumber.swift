@@ -1,3 +1,5 @@
+import Foundation
+
 /// Normalises phone numbers to E.164 as Russian users and PBXs write them: `8 (916) 123-45-67`,
 /// `+7 916 123 45 67`, `79161234567`, `9161234567` → `+79161234567`. Other countries need their
 /// `+` prefix (or the international `00`/`810` prefixes).
@@ -18,5 +20,3 @@ public enum PhoneNumber {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One publisher instance a subscriber listens to: its PUB endpoint and its replay endpoint.
 /// Two instances of one service (two telephony ingesters) are two sources.
 public struct BusSource: Sendable, Hashable, CustomStringConvertible {
@@ -25,5 +27,3 @@ public struct BusSource: Sendable, Hashable, CustomStringConvertible {
         "\(publishEndpoint),\(replayEndpoint)" + (serverPublicKey.map { ",\($0)" } ?? "")
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A streaming CSV reader for what PBXs actually write: fields quoted with `"` and doubled quotes
 /// inside, unquoted empty fields, CRLF, LF or bare CR line ends, and the lenient case
 /// `"Ivanov" <101>` where a quoted part is followed by more text before the comma.
@@ -98,5 +100,3 @@ extension CSVReader {
         return String(data: Data(bytes), encoding: .windowsCP1251) ?? String(decoding: bytes, as: UTF8.self)
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Tables of the reliable bus, present in every service's database: the outbox (publisher side) and
@@ -60,5 +61,3 @@ public enum BusSchema {
         }
     }
 }
-
-import Foundation
