@@ -20,14 +20,13 @@ public struct TelephonyConfiguration: Sendable {
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TelephonyConfiguration {
         var configuration = TelephonyConfiguration()
-        if let name = environment["PACER_CDR_TIME_ZONE"] {
-            guard let zone = TimeZone(identifier: name) else { throw ServiceSettings.Invalid(setting: "PACER_CDR_TIME_ZONE", message: "unknown zone \(name)") }
-            configuration.cdrTimeZone = zone
+        func zone(_ key: String) throws -> TimeZone? {
+            guard let name = environment[key] else { return nil }
+            guard let zone = TimeZone(identifier: name) else { throw ServiceSettings.Invalid(setting: key, message: "unknown zone \(name)") }
+            return zone
         }
-        if let name = environment["PACER_ZADARMA_TIME_ZONE"] {
-            guard let zone = TimeZone(identifier: name) else { throw ServiceSettings.Invalid(setting: "PACER_ZADARMA_TIME_ZONE", message: "unknown zone \(name)") }
-            configuration.zadarmaTimeZone = zone
-        }
+        if let cdr = try zone("PACER_CDR_TIME_ZONE") { configuration.cdrTimeZone = cdr }
+        if let zadarma = try zone("PACER_ZADARMA_TIME_ZONE") { configuration.zadarmaTimeZone = zadarma }
         configuration.zadarmaSecret = environment["PACER_ZADARMA_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = environment["PACER_CDR_MAX_BYTES"] {
             guard let value = Int(text), value > 0 else { throw ServiceSettings.Invalid(setting: "PACER_CDR_MAX_BYTES", message: "must be a positive number") }

@@ -202,6 +202,10 @@ struct TelephonyServiceTests {
         ]])
         #expect(batch.json["recorded"] as? Int == 1)
         #expect((batch.json["rejected"] as? [[String: Any]])?.first?["field"] as? String == "endedAt")
+        let kept = try await pair.telephony.call("GET", "/rejected", as: "head").array
+        #expect(kept.count == 1)
+        #expect((kept.first?["raw"] as? String)?.contains("\"callId\":\"bad-1\"") == true)
+        #expect(kept.first?["line"] as? String == "1")
         await pair.stop()
     }
 

@@ -86,12 +86,16 @@ struct TelephonyRoutes {
                 }
             }
             if !report.rejected.isEmpty {
-                let rejectedRaw = report.rejected.map { ($0.index, $0.reason) }
+                // The rejected items' own JSON, kept for review: the body is parsed once, outside the write.
+                let items = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["calls"] as? [Any] ?? []
+                let rejectedRaw = report.rejected.map { rejected in
+                    let text = rejected.index < items.count
+                        ? (try? JSONSerialization.data(withJSONObject: items[rejected.index])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                        : ""
+                    return (rejected.index, rejected.reason, text)
+                }
                 try await context.database.write { db in
-                    for (index, reason) in rejectedRaw {
-                        let raw = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-                        let item = (raw?["calls"] as? [Any])?[index]
-                        let text = item.flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    for (index, reason, text) in rejectedRaw {
                         try store.reject(source: "api", line: index, reason: reason, raw: text, db)
                     }
                 }
