@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "pacer-deals", targets: ["DealsMain"]),
         .executable(name: "pacer-telephony", targets: ["TelephonyMain"]),
+        .executable(name: "pacer-accounting", targets: ["AccountingMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
@@ -143,6 +144,28 @@ let package = Package(
             path: "Services/Telephony/Main"
         ),
 
+        .target(
+            name: "Accounting",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Accounting",
+            exclude: ["Main", "openapi.yaml"]
+        ),
+        .executableTarget(
+            name: "AccountingMain",
+            dependencies: [
+                "Accounting", "ServiceKit", "Storage", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/Accounting/Main"
+        ),
+
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -174,6 +197,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/TelephonyTests"
+        ),
+        .testTarget(
+            name: "AccountingTests",
+            dependencies: [
+                "Accounting", "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport", "ServiceTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/AccountingTests",
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ServiceKitTests",

@@ -329,12 +329,33 @@ public struct ApprovalDecided: EventPayload, Hashable {
 
 /// One item of the `deals` stream's snapshot (`SNAPSHOT deals`): the current state of one entity.
 public struct DealsSnapshotItem: Codable, Hashable, Sendable {
-    public var kind: String            // manager | client | deal | invoice
+    public var kind: String            // manager | client | deal | invoice | schedule
     public var manager: ManagerUpserted?
     public var client: ClientUpserted?
     public var deal: DealState?
     public var invoice: InvoiceIssued?
-    public init(kind: String, manager: ManagerUpserted? = nil, client: ClientUpserted? = nil, deal: DealState? = nil, invoice: InvoiceIssued? = nil) {
-        self.kind = kind; self.manager = manager; self.client = client; self.deal = deal; self.invoice = invoice
+    public var schedule: PaymentScheduleSet?
+    public init(kind: String, manager: ManagerUpserted? = nil, client: ClientUpserted? = nil, deal: DealState? = nil,
+                invoice: InvoiceIssued? = nil, schedule: PaymentScheduleSet? = nil) {
+        self.kind = kind; self.manager = manager; self.client = client; self.deal = deal; self.invoice = invoice; self.schedule = schedule
     }
 }
+
+/// Deal events whose payload is `{deal, …}`: the deal's state after the change. A consumer that
+/// keeps a replica of deals handles them all alike.
+public protocol DealCarrying: EventPayload { var deal: DealState { get } }
+extension DealCreated: DealCarrying {}
+extension DealStageChanged: DealCarrying {}
+extension DealUpdated: DealCarrying {}
+extension DealAmountChanged: DealCarrying {}
+extension DealFlaggedProblem: DealCarrying {}
+extension DealWon: DealCarrying {}
+extension DealLost: DealCarrying {}
+extension DealReopened: DealCarrying {}
+extension DealReassigned: DealCarrying {}
+
+/// Every deal event that carries the deal's state.
+public let dealCarryingEvents: [any DealCarrying.Type] = [
+    DealCreated.self, DealStageChanged.self, DealUpdated.self, DealAmountChanged.self, DealFlaggedProblem.self,
+    DealWon.self, DealLost.self, DealReopened.self, DealReassigned.self,
+]

@@ -58,3 +58,10 @@ public struct EventRouter: EventHandler {
         try rebuilder?(publisher, stream, items, db) ?? false
     }
 }
+
+extension EventRouter {
+    /// Routes a deal event by the deal state it carries.
+    public mutating func onDeal<P: DealCarrying>(_ type: P.Type, _ handle: @escaping @Sendable (DealState, Database) throws -> Void) {
+        on(P.self) { envelope, db in try handle(envelope.payload.deal, db) }
+    }
+}

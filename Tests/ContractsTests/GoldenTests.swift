@@ -46,9 +46,12 @@ struct GoldenTests {
                 managerId: "m-1", clientId: "c-1", dealId: "d-1", startedAt: at, answeredAt: at.addingTimeInterval(5),
                 endedAt: at.addingTimeInterval(125), durationSeconds: 125, billableSeconds: 120, answered: true, disposition: "ANSWERED",
                 recordingURL: "https://pbx.example/rec/42.mp3", source: "cdr")), stream: "telephony"))),
-            ("payment.received", EventCodec.encode(envelope(PaymentReceived(
-                paymentId: "p-1", amount: rub, receivedOn: "2026-11-18", payerName: "ООО «Ромашка»", payerInn: "7719617469",
-                purpose: "Оплата по счету № 15 от 10.11.2026", clientId: "c-1", invoiceId: "i-15", dealId: "d-1", managerId: "m-1"), stream: "accounting"))),
+            ("payment.received", EventCodec.encode(envelope(PaymentReceived(payment: PaymentState(
+                paymentId: "p-1", number: "117", documentDate: "2026-11-17", receivedOn: "2026-11-18", amount: rub,
+                payerName: "ООО «Ромашка»", payerInn: "7719617469", payerAccount: "40702810900000000117",
+                purpose: "Оплата по счету № 15 от 10.11.2026", clientId: "c-1", dealId: "d-1", managerId: "m-1",
+                allocations: [Allocation(invoiceId: "i-15", dealId: "d-1", amount: rub)], unallocated: Money(kopecks: 0),
+                matchedBy: "invoice-number", revision: 1)), stream: "accounting"))),
             ("plan.pace_changed", EventCodec.encode(envelope(PlanPaceChanged(
                 planId: "plan-1", managerId: "m-1", metric: "won_amount", period: "2026-11", target: 500_000_000, fact: 123_450_50,
                 expectedByNow: 300_000_000, status: .behind), stream: "kpi"))),

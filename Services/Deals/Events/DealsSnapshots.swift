@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Messaging
 
-/// `SNAPSHOT deals`: every manager, client, deal and invoice as it stands, one JSON item each
+/// `SNAPSHOT deals`: every manager, client, deal, invoice and payment schedule as it stands, one JSON item each
 /// (`DealsSnapshotItem`), so a consumer behind the retained outbox can rebuild.
 struct DealsSnapshots: SnapshotProvider {
     func snapshot(stream: String, in db: Database) throws -> [Data]? {
@@ -27,6 +27,16 @@ struct DealsSnapshots: SnapshotProvider {
             items.append(try encoder.encode(DealsSnapshotItem(kind: "invoice", invoice: InvoiceIssued(
                 invoiceId: invoice.id, number: invoice.number, dealId: invoice.dealId, clientId: deal.clientId, managerId: deal.managerId,
                 amount: Money(kopecks: invoice.amountKopecks, currency: invoice.currency), issuedOn: invoice.issuedOn, dueOn: invoice.dueOn))))
+        }
+        var schedules: [String: [InstalmentRecord]] = [:]
+        for instalment in try InstalmentRecord.order(Column("dealId"), Column("position")).fetchAll(db) {
+            schedules[instalment.dealId, default: []].append(instalment)
+        }
+        for (dealId, instalments) in schedules.sorted(by: { $0.key < $1.key }) {
+            guard let deal = deals[dealId] else { continue }
+            items.append(try encoder.encode(DealsSnapshotItem(kind: "schedule", schedule: PaymentScheduleSet(
+                dealId: dealId, invoiceId: instalments[0].invoiceId, clientId: deal.clientId, managerId: deal.managerId,
+                instalments: instalments.map { Instalment(dueOn: $0.dueOn, amount: Money(kopecks: $0.amountKopecks, currency: deal.currency)) }))))
         }
         return items
     }

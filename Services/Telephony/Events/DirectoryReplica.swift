@@ -13,7 +13,7 @@ struct DirectoryReplica {
         var router = EventRouter()
         router.on(ManagerUpserted.self) { envelope, db in try upsert(envelope.payload, db) }
         router.on(ClientUpserted.self) { envelope, db in try upsert(envelope.payload, db) }
-        for type in dealEvents { router.onDeal(type) { deal, db in try upsert(deal, db) } }
+        for type in dealCarryingEvents { router.onDeal(type) { deal, db in try upsert(deal, db) } }
         router.onRebuild { _, stream, items, db in
             guard stream == StreamName.deals else { return false }
             try db.execute(sql: "DELETE FROM dir_manager; DELETE FROM dir_extension; DELETE FROM dir_phone; DELETE FROM dir_deal;")
@@ -68,25 +68,3 @@ struct DirectoryReplica {
     }
 }
 
-/// Deal events whose payload is `{deal, …}`: the deal's state after the change.
-protocol DealCarrying: EventPayload { var deal: DealState { get } }
-extension DealCreated: DealCarrying {}
-extension DealStageChanged: DealCarrying {}
-extension DealUpdated: DealCarrying {}
-extension DealAmountChanged: DealCarrying {}
-extension DealFlaggedProblem: DealCarrying {}
-extension DealWon: DealCarrying {}
-extension DealLost: DealCarrying {}
-extension DealReopened: DealCarrying {}
-extension DealReassigned: DealCarrying {}
-
-let dealEvents: [any DealCarrying.Type] = [
-    DealCreated.self, DealStageChanged.self, DealUpdated.self, DealAmountChanged.self, DealFlaggedProblem.self,
-    DealWon.self, DealLost.self, DealReopened.self, DealReassigned.self,
-]
-
-extension EventRouter {
-    mutating func onDeal<P: DealCarrying>(_ type: P.Type, _ handle: @escaping @Sendable (DealState, Database) throws -> Void) {
-        on(P.self) { envelope, db in try handle(envelope.payload.deal, db) }
-    }
-}

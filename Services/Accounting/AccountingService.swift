@@ -1,0 +1,128 @@
+import Contracts
+import Crypto
+import Foundation
+import GRDB
+import ServiceKit
+import Storage
+
+/// Settings of pacer-accounting beyond the common ones, from the environment:
+/// - `PACER_COMPANY_ACCOUNTS`: the company's own bank accounts, comma-separated (statements add
+///   the accounts they are for; this names the rest, so transfers between them are recognised).
+/// - `PACER_STATEMENT_MAX_BYTES`: the largest statement upload over HTTP (default 256 MiB; larger
+///   files go through `pacer-accounting import-1c`).
+/// - `PACER_RECEIVABLES_INTERVAL`: seconds between receivable checks (default 60).
+public struct AccountingConfiguration: Sendable {
+    public var companyAccounts: Set<String> = []
+    public var maxStatementBytes = 256 << 20
+    public var receivablesInterval: Duration = .seconds(60)
+
+    public init() {}
+
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AccountingConfiguration {
+        var configuration = AccountingConfiguration()
+        if let accounts = environment["PACER_COMPANY_ACCOUNTS"] {
+            configuration.companyAccounts = Set(accounts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            for account in configuration.companyAccounts where !account.allSatisfy(\.isASCIIDigit) {
+                throw ServiceSettings.Invalid(setting: "PACER_COMPANY_ACCOUNTS", message: "\(account) is not an account number")
+            }
+        }
+        if let text = environment["PACER_STATEMENT_MAX_BYTES"] {
+            guard let value = Int(text), value > 0 else { throw ServiceSettings.Invalid(setting: "PACER_STATEMENT_MAX_BYTES", message: "must be a positive number") }
+            configuration.maxStatementBytes = value
+        }
+        if let text = environment["PACER_RECEIVABLES_INTERVAL"] {
+            guard let value = Int(text), value > 0 else { throw ServiceSettings.Invalid(setting: "PACER_RECEIVABLES_INTERVAL", message: "must be a positive number of seconds") }
+            configuration.receivablesInterval = .seconds(value)
+        }
+        return configuration
+    }
+}
+
+/// `pacer-accounting`: payments from 1C matched to invoices and deals, and receivables.
+/// Publishes `accounting`; consumes `deals` (clients, deals, invoices, schedules).
+public enum AccountingService {
+    public static func definition(_ configuration: AccountingConfiguration = AccountingConfiguration()) -> ServiceDefinition {
+        ServiceDefinition(
+            defaults: .accounting,
+            publishes: [StreamName.accounting],
+            migrations: AccountingSchema.migrations,
+            routes: { router, context in
+                StatementRoutes(context: context, configuration: configuration).register(on: router)
+                PaymentRoutes(context: context, configuration: configuration).register(on: router)
+                ReceivableRoutes(context: context).register(on: router)
+            },
+            handler: { context in DealsReplica(store: PaymentStore(outbox: context.outbox)).handler() },
+            snapshots: { _ in AccountingSnapshots() },
+            services: { context in [ReceivableScheduler(context: context, interval: configuration.receivablesInterval)] }
+        )
+    }
+
+    /// Imports a statement file (the CLI): keeps a copy beside the database, then imports it in
+    /// one transaction, reporting progress by bytes read.
+    public static func importStatement(path: String, database: DatabasePool, outbox: OutboxStore, databasePath: String,
+                                       configuration: AccountingConfiguration,
+                                       progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (summary: String, rejected: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { try? handle.close() }
+        var spool = try StatementSpool(databasePath: databasePath, limit: Int.max)
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try spool.write(chunk) }
+        } catch {
+            spool.discard()
+            throw error
+        }
+        let kept = try spool.finish()
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let importer = StatementImporter(store: PaymentStore(outbox: outbox, correlationId: "import:\(name)"), companyAccounts: configuration.companyAccounts)
+        let summary = try await database.write { db in
+            try importer.importFile(at: kept.path, fileName: name, source: "file", sha256: kept.sha256, size: kept.size, db) { progress($0, kept.size) }
+        }
+        return (summary.text, summary.rejected.count)
+    }
+}
+
+/// A statement's raw bytes kept for review under `accounting-statements/` beside the database,
+/// named by their SHA-256 so the same file sent twice is kept once.
+struct StatementSpool {
+    let folder: URL
+    let temporary: URL
+    let limit: Int
+    private let handle: FileHandle
+    private var hasher = SHA256()
+    private(set) var size = 0
+
+    init(databasePath: String, limit: Int) throws {
+        folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("accounting-statements", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        temporary = folder.appendingPathComponent(".upload-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let handle = FileHandle(forWritingAtPath: temporary.path) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        self.handle = handle
+        self.limit = limit
+    }
+
+    mutating func write(_ bytes: some DataProtocol) throws {
+        size += bytes.count
+        guard size <= limit else {
+            discard()
+            throw Problem(.contentTooLarge, "statement over \(limit) bytes; use `pacer-accounting import-1c`")
+        }
+        hasher.update(data: bytes)
+        try handle.write(contentsOf: bytes)
+    }
+
+    func discard() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: temporary)
+    }
+
+    func finish() throws -> (path: String, sha256: String, size: Int) {
+        try handle.close()
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let kept = folder.appendingPathComponent("\(digest).txt")
+        if FileManager.default.fileExists(atPath: kept.path) { try FileManager.default.removeItem(at: temporary) }
+        else { try FileManager.default.moveItem(at: temporary, to: kept) }
+        return (kept.path, digest, size)
+    }
+}

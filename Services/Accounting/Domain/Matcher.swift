@@ -1,0 +1,113 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// What an incoming payment was matched to.
+struct Match: Sendable, Equatable {
+    struct Part: Sendable, Equatable {
+        var invoiceId: String?
+        var dealId: String?
+        var amount: Int64
+    }
+
+    var clientId: String?
+    var dealId: String?
+    var managerId: String?
+    var parts: [Part] = []
+    var unallocated: Int64
+    var matchedBy: String?
+    /// Why nothing was found, for the unmatched list.
+    var reason = ""
+
+    var isMatched: Bool { matchedBy != nil }
+
+    static func unmatched(_ amount: Int64, reason: String) -> Match {
+        Match(clientId: nil, dealId: nil, managerId: nil, unallocated: amount, matchedBy: nil, reason: reason)
+    }
+
+    func allocations(currency: String) -> [Allocation] {
+        parts.map { Allocation(invoiceId: $0.invoiceId, dealId: $0.dealId, amount: Money(kopecks: $0.amount, currency: currency)) }
+    }
+}
+
+/// Finds what a payment pays: first the invoice numbers in its purpose, then the payer's INN to
+/// a client and its open invoices (the one whose outstanding equals the amount, else the oldest
+/// first). Partial payments leave the rest outstanding; over-payments stay unallocated on the
+/// payment; one payment may cover several invoices.
+struct Matcher {
+    let db: Database
+
+    struct Invoice {
+        var id: String
+        var dealId: String?
+        var clientId: String?
+        var managerId: String?
+        var outstanding: Int64
+        var clientInn: String?
+        var issuedOn: String
+    }
+
+    func match(amount: Int64, payerInn: String?, purpose: String, on day: String) throws -> Match {
+        var invoices: [Invoice] = []
+        for number in PurposeScanner.invoiceNumbers(in: purpose) {
+            if let invoice = try invoice(number: number, payerInn: payerInn, on: day), !invoices.contains(where: { $0.id == invoice.id }) {
+                invoices.append(invoice)
+            }
+        }
+        if !invoices.isEmpty { return allocate(amount, over: invoices, by: "invoice-number", clientFallback: nil) }
+        guard let payerInn else { return .unmatched(amount, reason: "no invoice number in the purpose and no payer INN") }
+        let clients = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, managerId FROM dir_client WHERE inn = ? ORDER BY id"), arguments: [payerInn])
+        guard let first = clients.first else {
+            return .unmatched(amount, reason: "no invoice number in the purpose and no client with INN \(payerInn)")
+        }
+        let open = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn FROM invoice i
+            JOIN dir_client c ON c.id = i.clientId WHERE c.inn = ? AND i.paid < i.amount ORDER BY i.dueOn, i.issuedOn, i.id
+            """), arguments: [payerInn]).map {
+            Invoice(id: $0["id"], dealId: $0["dealId"], clientId: $0["clientId"], managerId: $0["managerId"], outstanding: $0["outstanding"],
+                    clientInn: payerInn, issuedOn: $0["issuedOn"])
+        }
+        let client = (id: first["id"] as String, managerId: first["managerId"] as String?)
+        if let exact = open.first(where: { $0.outstanding == amount }) {
+            return allocate(amount, over: [exact], by: "inn", clientFallback: client)
+        }
+        return allocate(amount, over: open, by: "inn", clientFallback: client)
+    }
+
+    /// The invoice a number in the purpose names: by the exact number, else by its digits; among
+    /// several, the payer's own before others', unpaid before paid, the newest issued by the day.
+    private func invoice(number: String, payerInn: String?, on day: String) throws -> Invoice? {
+        func candidates(_ column: String, _ key: String) throws -> [Invoice] {
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
+                LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.\(column) = ?
+                """), arguments: [key]).map {
+                Invoice(id: $0["id"], dealId: $0["dealId"], clientId: $0["clientId"], managerId: $0["managerId"],
+                        outstanding: $0["outstanding"], clientInn: $0["inn"], issuedOn: $0["issuedOn"])
+            }
+        }
+        var found = try candidates("numberKey", PurposeScanner.key(number))
+        if found.isEmpty {
+            // "123" for an invoice numbered "ТД00-000123" only when the payer confirms it.
+            found = try candidates("digitsKey", PurposeScanner.digitsKey(number)).filter { payerInn != nil && $0.clientInn == payerInn }
+        }
+        func score(_ invoice: Invoice) -> Int {
+            (payerInn != nil && invoice.clientInn == payerInn ? 4 : 0) + (invoice.outstanding > 0 ? 2 : 0) + (invoice.issuedOn <= day ? 1 : 0)
+        }
+        return found.max { (score($0), $0.issuedOn) < (score($1), $1.issuedOn) }
+    }
+
+    private func allocate(_ amount: Int64, over invoices: [Invoice], by: String, clientFallback: (id: String, managerId: String?)?) -> Match {
+        var remaining = amount
+        var parts: [Match.Part] = []
+        for invoice in invoices where remaining > 0 && invoice.outstanding > 0 {
+            let take = min(remaining, invoice.outstanding)
+            parts.append(.init(invoiceId: invoice.id, dealId: invoice.dealId, amount: take))
+            remaining -= take
+        }
+        // Paid invoices named again (a double payment) still tell whose money it is.
+        let lead = parts.first.flatMap { part in invoices.first { $0.id == part.invoiceId } } ?? invoices.first
+        return Match(clientId: lead?.clientId ?? clientFallback?.id, dealId: lead?.dealId,
+                     managerId: lead?.managerId ?? clientFallback?.managerId, parts: parts, unallocated: remaining, matchedBy: by)
+    }
+}

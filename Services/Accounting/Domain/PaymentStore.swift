@@ -1,0 +1,80 @@
+import Contracts
+import Foundation
+import GRDB
+import Storage
+
+/// Stores bank documents once each, matches incoming payments to invoices and clients, and
+/// writes the `accounting` events in the same transaction.
+struct PaymentStore: Sendable {
+    let outbox: OutboxStore
+    var correlationId: String?
+
+    enum Outcome: Equatable, Sendable {
+        case stored(PaymentDirection, matched: Bool)
+        case duplicate
+    }
+
+    /// Stores a document unless one with the same identity is stored; an incoming one is matched
+    /// and announced (`payment.received`, and `payment.unmatched` when nobody was found).
+    func save(_ draft: PaymentDraft, ownAccounts: Set<String>, _ db: Database) throws -> Outcome {
+        let direction = draft.direction(ownAccounts: ownAccounts)
+        let paymentId = draft.paymentId
+        let receivedOn = draft.receivedOn ?? draft.documentDate
+        var match: Match?
+        if direction == .incoming {
+            // Matching reads invoices only; it runs before the insert so the row is written once.
+            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM payment WHERE identity = ?"), arguments: [draft.identity]) == nil else {
+                return .duplicate
+            }
+            match = try Matcher(db: db).match(amount: draft.amount, payerInn: draft.payerInn, purpose: draft.purpose, on: receivedOn)
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,
+                payerName, payerInn, payerKpp, payerAccount, payeeName, payeeInn, payeeAccount, purpose, clientId, dealId, managerId,
+                matchedBy, unallocated, source, importId, line, fields, createdAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(identity) DO NOTHING
+            """)
+        insert.setUncheckedArguments([
+            paymentId, draft.identity, draft.kind, draft.number, draft.documentDate, draft.amount, draft.currency, direction.rawValue,
+            direction == .incoming ? receivedOn : draft.receivedOn, draft.debitedOn, draft.payerName, draft.payerInn, draft.payerKpp,
+            draft.payerAccount, draft.payeeName, draft.payeeInn, draft.payeeAccount, draft.purpose, match?.clientId, match?.dealId,
+            match?.managerId, match?.matchedBy, match?.unallocated ?? 0, draft.source, draft.importId, draft.line, draft.fields,
+            Date().timeIntervalSince1970,
+        ])
+        try insert.execute()
+        guard db.changesCount == 1 else { return .duplicate }
+        guard direction == .incoming, let match else { return .stored(direction, matched: false) }
+        try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)
+        let state = PaymentState(
+            paymentId: paymentId, number: draft.number, documentDate: draft.documentDate, receivedOn: receivedOn,
+            amount: Money(kopecks: draft.amount, currency: draft.currency), payerName: draft.payerName, payerInn: draft.payerInn,
+            payerAccount: draft.payerAccount, purpose: draft.purpose, clientId: match.clientId, dealId: match.dealId,
+            managerId: match.managerId, allocations: match.allocations(currency: draft.currency),
+            unallocated: Money(kopecks: match.unallocated, currency: draft.currency), matchedBy: match.matchedBy, revision: 1)
+        try outbox.append(PaymentReceived(payment: state), stream: StreamName.accounting, correlationId: correlationId, in: db)
+        if !match.isMatched {
+            try outbox.append(PaymentUnmatched(payment: state, reason: match.reason), stream: StreamName.accounting, correlationId: correlationId, in: db)
+        }
+        return .stored(.incoming, matched: match.isMatched)
+    }
+
+    /// An incoming payment as it stands now.
+    static func state(_ paymentId: String, _ db: Database) throws -> PaymentState? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT id, number, documentDate, receivedOn, amount, currency, payerName, payerInn, payerAccount, purpose, clientId, dealId,
+                   managerId, unallocated, matchedBy, revision FROM payment WHERE id = ? AND direction = 'incoming'
+            """, arguments: [paymentId]) else { return nil }
+        let currency: String = row["currency"]
+        let allocations = try Row.fetchAll(db.cachedStatement(sql: "SELECT invoiceId, dealId, amount FROM allocation WHERE paymentId = ? ORDER BY position"),
+                                           arguments: [paymentId]).map {
+            Allocation(invoiceId: $0["invoiceId"], dealId: $0["dealId"], amount: Money(kopecks: $0["amount"], currency: currency))
+        }
+        return PaymentState(
+            paymentId: row["id"], number: row["number"], documentDate: row["documentDate"], receivedOn: row["receivedOn"],
+            amount: Money(kopecks: row["amount"], currency: currency), payerName: row["payerName"], payerInn: row["payerInn"],
+            payerAccount: row["payerAccount"], purpose: row["purpose"], clientId: row["clientId"], dealId: row["dealId"],
+            managerId: row["managerId"], allocations: allocations, unallocated: Money(kopecks: row["unallocated"], currency: currency),
+            matchedBy: row["matchedBy"], revision: row["revision"])
+    }
+}

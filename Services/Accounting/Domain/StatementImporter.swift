@@ -1,0 +1,146 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+
+/// Imports one 1CClientBankExchange file in one transaction: every good document stored once,
+/// every bad one kept with its lines for review, the file's own accounts learned — and nothing at
+/// all when the import fails half-way.
+struct StatementImporter {
+    let store: PaymentStore
+    /// Accounts configured as the company's (`PACER_COMPANY_ACCOUNTS`); statements add theirs.
+    var companyAccounts: Set<String> = []
+
+    struct Summary: Codable, Sendable {
+        struct Rejected: Codable, Sendable { var firstLine: Int; var lastLine: Int; var reason: String }
+        struct Warning: Codable, Sendable { var line: Int; var message: String }
+        /// An account section's stated turnover beside what the file's documents add up to.
+        struct Turnover: Codable, Sendable {
+            var account: String
+            var statedIncoming: Money?
+            var countedIncoming: Money
+            var statedOutgoing: Money?
+            var countedOutgoing: Money
+            var agrees: Bool
+        }
+
+        var importId: Int64 = 0
+        var fileName: String
+        var encoding: String = ""
+        var formatVersion: String?
+        var documents = 0
+        var incoming = 0
+        var outgoing = 0
+        var transfers = 0
+        var unknownDirection = 0
+        var duplicates = 0
+        var matched = 0
+        var unmatched = 0
+        var incomingTotal = Money(kopecks: 0)
+        var outgoingTotal = Money(kopecks: 0)
+        var rejected: [Rejected] = []
+        var warnings: [Warning] = []
+        var turnover: [Turnover] = []
+        var complete = true
+
+        var text: String {
+            var lines = ["\(fileName) (\(encoding)\(formatVersion.map { ", format \($0)" } ?? "")): documents \(documents): "
+                         + "incoming \(incoming), outgoing \(outgoing), transfers \(transfers), unknown \(unknownDirection); "
+                         + "duplicates \(duplicates), matched \(matched), unmatched \(unmatched), rejected \(rejected.count)"]
+            lines.append("incoming \(Money.decimalString(incomingTotal.kopecks)), outgoing \(Money.decimalString(outgoingTotal.kopecks))")
+            for check in turnover where !check.agrees {
+                lines.append("account \(check.account): the statement says in \(check.statedIncoming.map { Money.decimalString($0.kopecks) } ?? "—") / "
+                             + "out \(check.statedOutgoing.map { Money.decimalString($0.kopecks) } ?? "—"), the documents add up to "
+                             + "\(Money.decimalString(check.countedIncoming.kopecks)) / \(Money.decimalString(check.countedOutgoing.kopecks))")
+            }
+            for reject in rejected.prefix(50) { lines.append("  lines \(reject.firstLine)–\(reject.lastLine): \(reject.reason)") }
+            if rejected.count > 50 { lines.append("  … and \(rejected.count - 50) more (GET /rejected)") }
+            for warning in warnings.prefix(20) { lines.append("  line \(warning.line): \(warning.message)") }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// Reads `path` and stores its documents inside the caller's transaction.
+    func importFile(at path: String, fileName: String, source: String, sha256: String, size: Int, _ db: Database,
+                    progress: (Int) -> Void = { _ in }) throws -> Summary {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { try? handle.close() }
+        try db.execute(sql: """
+            INSERT INTO statement_import(fileName, sha256, bytes, storedPath, source, importedAt, summary) VALUES (?, ?, ?, ?, ?, ?, '{}')
+            """, arguments: [fileName, sha256, size, path, source, Date().timeIntervalSince1970])
+        var summary = Summary(fileName: fileName)
+        summary.importId = db.lastInsertedRowID
+        var own = companyAccounts.union(try String.fetchAll(db, sql: "SELECT account FROM own_account"))
+        var sections: [BankStatementParser.AccountSection] = []
+        var parser = BankStatementParser()
+        var outputs: [BankStatementParser.Output] = []
+        var read = 0
+
+        func learn(_ account: String) throws {
+            guard own.insert(account).inserted else { return }
+            try db.execute(sql: "INSERT OR IGNORE INTO own_account(account, source, addedAt) VALUES (?, ?, ?)",
+                           arguments: [account, "statement:\(fileName)", Date().timeIntervalSince1970])
+        }
+        func drain() throws {
+            for output in outputs {
+                switch output {
+                case .header(let field):
+                    if field.key == "РасчСчет", let account = Optional(field.value.trimmingCharacters(in: .whitespaces)), !account.isEmpty {
+                        try learn(account)
+                    }
+                case .account(let section):
+                    try learn(section.account)
+                    sections.append(section)
+                case .document(let document):
+                    summary.documents += 1
+                    let draft = PaymentDraft(document: document, source: source, importId: summary.importId)
+                    let direction = draft.direction(ownAccounts: own)
+                    switch direction {
+                    case .incoming: summary.incoming += 1; summary.incomingTotal.kopecks += draft.amount
+                    case .outgoing: summary.outgoing += 1; summary.outgoingTotal.kopecks += draft.amount
+                    case .transfer: summary.transfers += 1
+                    case .unknown: summary.unknownDirection += 1
+                    }
+                    switch try store.save(draft, ownAccounts: own, db) {
+                    case .duplicate: summary.duplicates += 1
+                    case .stored(.incoming, let matched): if matched { summary.matched += 1 } else { summary.unmatched += 1 }
+                    case .stored: break
+                    }
+                case .rejected(let rejection):
+                    summary.rejected.append(.init(firstLine: rejection.firstLine, lastLine: rejection.lastLine, reason: rejection.reason))
+                    try RejectedInput.record(source: "statement:\(fileName)", line: rejection.firstLine, reason: rejection.reason, raw: rejection.raw, db)
+                case .warning(let line, let message):
+                    if summary.warnings.count < 1000 { summary.warnings.append(.init(line: line, message: message)) }
+                }
+            }
+            outputs.removeAll(keepingCapacity: true)
+        }
+
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            parser.feed(chunk) { outputs.append($0) }
+            try drain()
+            read += chunk.count
+            progress(read)
+        }
+        parser.finish { outputs.append($0) }
+        try drain()
+        guard parser.recognised else {
+            throw Problem.invalid("body", "is not a 1CClientBankExchange statement: no `1CClientBankExchange` line, account section or document")
+        }
+        summary.encoding = parser.encoding?.rawValue ?? ""
+        summary.formatVersion = parser.formatVersion
+        summary.complete = parser.sawFileEnd
+        if sections.count == 1, let section = sections.first {
+            let agrees = (section.totalIncoming ?? summary.incomingTotal.kopecks) == summary.incomingTotal.kopecks
+                && (section.totalOutgoing ?? summary.outgoingTotal.kopecks) == summary.outgoingTotal.kopecks
+            summary.turnover = [.init(account: section.account, statedIncoming: section.totalIncoming.map { Money(kopecks: $0) },
+                                      countedIncoming: summary.incomingTotal, statedOutgoing: section.totalOutgoing.map { Money(kopecks: $0) },
+                                      countedOutgoing: summary.outgoingTotal, agrees: agrees)]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try db.execute(sql: "UPDATE statement_import SET encoding = ?, summary = ? WHERE id = ?",
+                       arguments: [summary.encoding, String(decoding: try encoder.encode(summary), as: UTF8.self), summary.importId])
+        return summary
+    }
+}

@@ -1,0 +1,56 @@
+import GRDB
+import ServiceKit
+
+/// Bank documents (incoming payments and the rest), their allocations to invoices, the invoices
+/// and payment schedules that receivables are counted from, statement imports with their raw
+/// files, the company's own accounts, and the replica of `pacer-deals`' clients and deals.
+enum AccountingSchema {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("accounting.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE own_account (account TEXT PRIMARY KEY, source TEXT NOT NULL, addedAt REAL NOT NULL);
+                CREATE TABLE statement_import (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, fileName TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+                    encoding TEXT, storedPath TEXT, source TEXT NOT NULL, importedAt REAL NOT NULL, summary TEXT NOT NULL
+                );
+                CREATE TABLE payment (
+                    id TEXT PRIMARY KEY, identity TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, number TEXT NOT NULL,
+                    documentDate TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL, direction TEXT NOT NULL,
+                    receivedOn TEXT, debitedOn TEXT, payerName TEXT NOT NULL, payerInn TEXT, payerKpp TEXT, payerAccount TEXT,
+                    payeeName TEXT NOT NULL, payeeInn TEXT, payeeAccount TEXT, purpose TEXT NOT NULL,
+                    clientId TEXT, dealId TEXT, managerId TEXT, matchedBy TEXT, manual INTEGER NOT NULL DEFAULT 0,
+                    unallocated INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 1,
+                    source TEXT NOT NULL, importId INTEGER, line INTEGER, fields TEXT NOT NULL, createdAt REAL NOT NULL
+                );
+                CREATE INDEX payment_day ON payment(direction, receivedOn);
+                CREATE INDEX payment_client ON payment(clientId);
+                CREATE INDEX payment_manager ON payment(managerId, receivedOn);
+                CREATE INDEX payment_waiting ON payment(payerInn) WHERE direction = 'incoming' AND manual = 0 AND (clientId IS NULL OR unallocated > 0);
+                CREATE TABLE allocation (
+                    paymentId TEXT NOT NULL, position INTEGER NOT NULL, invoiceId TEXT, dealId TEXT, amount INTEGER NOT NULL,
+                    PRIMARY KEY (paymentId, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX allocation_invoice ON allocation(invoiceId) WHERE invoiceId IS NOT NULL;
+                CREATE INDEX allocation_deal ON allocation(dealId) WHERE dealId IS NOT NULL;
+                CREATE TABLE invoice (
+                    id TEXT PRIMARY KEY, number TEXT NOT NULL, numberKey TEXT NOT NULL, digitsKey TEXT NOT NULL,
+                    dealId TEXT, clientId TEXT, managerId TEXT, amount INTEGER NOT NULL, currency TEXT NOT NULL,
+                    issuedOn TEXT NOT NULL, dueOn TEXT NOT NULL, paid INTEGER NOT NULL DEFAULT 0, paidOn TEXT, source TEXT NOT NULL
+                );
+                CREATE INDEX invoice_number ON invoice(numberKey);
+                CREATE INDEX invoice_digits ON invoice(digitsKey);
+                CREATE INDEX invoice_client ON invoice(clientId, dueOn);
+                CREATE TABLE instalment (
+                    dealId TEXT NOT NULL, position INTEGER NOT NULL, invoiceId TEXT, dueOn TEXT NOT NULL, amount INTEGER NOT NULL,
+                    PRIMARY KEY (dealId, position)
+                ) WITHOUT ROWID;
+                CREATE TABLE receivable_state (receivableId TEXT PRIMARY KEY, state TEXT NOT NULL, period TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE dir_client (id TEXT PRIMARY KEY, name TEXT NOT NULL, inn TEXT, managerId TEXT);
+                CREATE INDEX dir_client_inn ON dir_client(inn) WHERE inn IS NOT NULL;
+                CREATE TABLE dir_deal (id TEXT PRIMARY KEY, clientId TEXT NOT NULL, managerId TEXT NOT NULL, status TEXT NOT NULL, title TEXT NOT NULL);
+                CREATE TABLE dir_manager (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+                """)
+            try db.execute(sql: RejectedInput.tableSQL)
+        }
+    }
+}
