@@ -143,17 +143,19 @@ extension PaymentStore {
     }
 
     private func update(_ paymentId: String, to match: Match, manual: Bool, receivedOn: String, _ db: Database) throws {
-        try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)
         try db.execute(sql: """
             UPDATE payment SET clientId = ?, dealId = ?, managerId = ?, matchedBy = ?, unallocated = ?, manual = ?, revision = revision + 1
             WHERE id = ?
             """, arguments: [match.clientId, match.dealId, match.managerId, match.matchedBy, match.unallocated, manual, paymentId])
-        let state = try Self.state(paymentId, db)!
+        var state = try Self.state(paymentId, db)!
+        state.allocations = match.allocations(currency: state.amount.currency)
         if match.isMatched {
             try outbox.append(PaymentMatched(payment: state), stream: StreamName.accounting, correlationId: correlationId, in: db)
         } else {
             try outbox.append(PaymentUnmatched(payment: state, reason: match.reason), stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
+        // The payment's event first, then the invoices it closes — as on arrival.
+        try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)
     }
 }
 

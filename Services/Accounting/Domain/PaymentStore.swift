@@ -45,7 +45,6 @@ struct PaymentStore: Sendable {
         try insert.execute()
         guard db.changesCount == 1 else { return .duplicate }
         guard direction == .incoming, let match else { return .stored(direction, matched: false) }
-        try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)
         let state = PaymentState(
             paymentId: paymentId, number: draft.number, documentDate: draft.documentDate, receivedOn: receivedOn,
             amount: Money(kopecks: draft.amount, currency: draft.currency), payerName: draft.payerName, payerInn: draft.payerInn,
@@ -56,6 +55,8 @@ struct PaymentStore: Sendable {
         if !match.isMatched {
             try outbox.append(PaymentUnmatched(payment: state, reason: match.reason), stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
+        // After the payment's own event, so a consumer hears of the money before the invoice it closes.
+        try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)
         return .stored(.incoming, matched: match.isMatched)
     }
 
