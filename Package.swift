@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "PacerBench",
             dependencies: [
-                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport", "Telephony", "Deals", "ServiceKit", "ServiceTestSupport",
+                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport", "Telephony", "Deals", "Accounting", "ServiceKit", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

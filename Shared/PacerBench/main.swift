@@ -10,6 +10,7 @@ import TestSupport
 import ZeroMQ
 import Telephony
 import Deals
+import Accounting
 import ServiceKit
 import ServiceTestSupport
 
@@ -234,6 +235,39 @@ let published = try telephonyDB.read { try OutboxStore.head($0, stream: StreamNa
 print("calls stored with their events (legs merged)     \(rate(cdrCalls, importSeconds))   (\(published) events in the outbox)")
 print("  \(importSummary.split(separator: "\n").first ?? "")")
 print("peak resident memory (after the import)          \(peakRSSMiB())")
+
+// MARK: Accounting: a generated 100,000-document 1C statement parsed, deduplicated, matched, stored, published
+
+if !arguments.contains("--skip-accounting") {
+    let documents = arguments.firstIndex(of: "--statement-documents").flatMap { Int(arguments[$0 + 1]) } ?? 100_000
+    let statementPath = folder.file("kl_to_1c.txt")
+    try AccountingService.writeSampleStatement(path: statementPath, documents: documents, clients: 5_000, invoices: 50_000)
+    let statementBytes = (try FileManager.default.attributesOfItem(atPath: statementPath)[.size] as? Int) ?? 0
+    print("")
+    print("accounting: generated 1CClientBankExchange (Windows-1251), \(documents) documents, \(statementBytes >> 20) MiB; 5,000 clients, 50,000 invoices")
+    var statementParsed = (documents: 0, rejected: 0)
+    let statementParseSeconds = try seconds { statementParsed = try AccountingService.parseOnly(path: statementPath) }
+    print("documents parsed (streaming, encoding detected)  \(rate(statementParsed.documents, statementParseSeconds))   (\(statementParsed.rejected) rejected)")
+    let accountingPath = folder.file("accounting.sqlite")
+    let accountingDB = try PacerDatabase.open(path: accountingPath) { AccountingService.definition().migrations(&$0) }
+    try AccountingService.seedSampleDirectory(accountingDB, clients: 5_000, invoices: 50_000)
+    let accountingOutbox = OutboxStore(source: EventSource(service: "accounting", instance: "bench"))
+    let accountingStart = DispatchTime.now().uptimeNanoseconds
+    let (accountingSummary, _) = try await AccountingService.importStatement(
+        path: statementPath, database: accountingDB, outbox: accountingOutbox, databasePath: accountingPath,
+        configuration: AccountingConfiguration()) { _, _ in }
+    let accountingSeconds = Double(DispatchTime.now().uptimeNanoseconds - accountingStart) / 1e9
+    let accountingEvents = try accountingDB.read { try OutboxStore.head($0, stream: StreamName.accounting) }
+    print("documents imported (deduplicated, matched, stored, events written)  \(rate(documents, accountingSeconds))   (\(accountingEvents) events in the outbox)")
+    print("  \(accountingSummary.split(separator: "\n").first ?? "")")
+    let againStart = DispatchTime.now().uptimeNanoseconds
+    let (againSummary, _) = try await AccountingService.importStatement(
+        path: statementPath, database: accountingDB, outbox: accountingOutbox, databasePath: accountingPath,
+        configuration: AccountingConfiguration()) { _, _ in }
+    let againSeconds = Double(DispatchTime.now().uptimeNanoseconds - againStart) / 1e9
+    print("the same statement again (all duplicates)        \(rate(documents, againSeconds))   (\(againSummary.split(separator: ";").last.map { String($0).trimmingCharacters(in: .whitespaces).components(separatedBy: ",").first ?? "" } ?? ""))")
+    print("peak resident memory (after the imports)         \(peakRSSMiB())")
+}
 
 // MARK: Deals: stage changes over HTTP, each with its history line and event written
 
