@@ -223,3 +223,25 @@ struct PurposeScannerTests {
         #expect(PurposeScanner.digitsKey("000") == "000")
     }
 }
+
+@Suite("accounting event payloads")
+struct PaymentPayloadTests {
+    @Test("the hand-written payment payload is byte for byte what the encoder writes")
+    func sameBytes() throws {
+        let full = PaymentState(
+            paymentId: "pay-1", number: "А-17/2", documentDate: "2026-11-17", receivedOn: "2026-11-18", amount: Money(kopecks: 123_45),
+            payerName: "ООО \"Ромашка\" / филиал\n", payerInn: "7719617469", payerAccount: "40702810000000007469",
+            purpose: "Оплата по сч. № 15\t«срочно»", clientId: "c-1", dealId: "d-1", managerId: "m-1",
+            allocations: [Allocation(invoiceId: "i-15", dealId: "d-1", amount: Money(kopecks: 100_00)),
+                          Allocation(invoiceId: nil, dealId: nil, amount: Money(kopecks: 23_45, currency: "USD"))],
+            unallocated: Money(kopecks: 0), matchedBy: "invoice-number", revision: 3)
+        let bare = PaymentState(
+            paymentId: "pay-2", number: "", documentDate: "2026-11-17", receivedOn: "2026-11-17", amount: Money(kopecks: 1),
+            payerName: "", payerInn: nil, payerAccount: nil, purpose: "", clientId: nil, dealId: nil, managerId: nil,
+            allocations: [], unallocated: Money(kopecks: 1), matchedBy: nil, revision: 1)
+        for state in [full, bare] {
+            #expect(state.payloadJSON() == (try EventCodec.encodePayload(PaymentReceived(payment: state))))
+            #expect(state.payloadJSON(reason: "no client \"x\"") == (try EventCodec.encodePayload(PaymentUnmatched(payment: state, reason: "no client \"x\""))))
+        }
+    }
+}

@@ -150,9 +150,11 @@ extension PaymentStore {
         var state = try Self.state(paymentId, db)!
         state.allocations = match.allocations(currency: state.amount.currency)
         if match.isMatched {
-            try outbox.append(PaymentMatched(payment: state), stream: StreamName.accounting, correlationId: correlationId, in: db)
+            try outbox.appendEncoded(payload: state.payloadJSON(), type: PaymentMatched.eventType, schemaVersion: PaymentMatched.schemaVersion,
+                                     stream: StreamName.accounting, correlationId: correlationId, in: db)
         } else {
-            try outbox.append(PaymentUnmatched(payment: state, reason: match.reason), stream: StreamName.accounting, correlationId: correlationId, in: db)
+            try outbox.appendEncoded(payload: state.payloadJSON(reason: match.reason), type: PaymentUnmatched.eventType,
+                                     schemaVersion: PaymentUnmatched.schemaVersion, stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
         // The payment's event first, then the invoices it closes — as on arrival.
         try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)

@@ -51,9 +51,11 @@ struct PaymentStore: Sendable {
             payerAccount: draft.payerAccount, purpose: draft.purpose, clientId: match.clientId, dealId: match.dealId,
             managerId: match.managerId, allocations: match.allocations(currency: draft.currency),
             unallocated: Money(kopecks: match.unallocated, currency: draft.currency), matchedBy: match.matchedBy, revision: 1)
-        try outbox.append(PaymentReceived(payment: state), stream: StreamName.accounting, correlationId: correlationId, in: db)
+        try outbox.appendEncoded(payload: state.payloadJSON(), type: PaymentReceived.eventType, schemaVersion: PaymentReceived.schemaVersion,
+                                 stream: StreamName.accounting, correlationId: correlationId, in: db)
         if !match.isMatched {
-            try outbox.append(PaymentUnmatched(payment: state, reason: match.reason), stream: StreamName.accounting, correlationId: correlationId, in: db)
+            try outbox.appendEncoded(payload: state.payloadJSON(reason: match.reason), type: PaymentUnmatched.eventType,
+                                     schemaVersion: PaymentUnmatched.schemaVersion, stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
         // After the payment's own event, so a consumer hears of the money before the invoice it closes.
         try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)

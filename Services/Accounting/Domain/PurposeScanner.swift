@@ -5,19 +5,23 @@ import Foundation
 /// "по счёту на оплату № А-17/2". A "счет-фактура" is not an invoice to pay, and a 20-digit
 /// bank account after "счет" is not an invoice number.
 enum PurposeScanner {
+    /// Works on lowercased Unicode scalars: Characters (grapheme clusters) cost far more and
+    /// purposes are plain text.
+    typealias Text = [Unicode.Scalar]
+
     static func invoiceNumbers(in purpose: String) -> [String] {
-        let chars = Array(purpose.lowercased())
+        let chars: Text = purpose.unicodeScalars.map(lower)
         var found: [String] = []
         var index = 0
         while index + 1 < chars.count {
             defer { index += 1 }
-            guard chars[index] == "с", chars[index + 1] == "ч", index == 0 || !chars[index - 1].isLetter else { continue }
+            guard chars[index] == "с", chars[index + 1] == "ч", index == 0 || !isLetter(chars[index - 1]) else { continue }
             var cursor = index + 2
             var word = ""
-            while cursor < chars.count, chars[cursor].isLetter || chars[cursor] == "-" {
-                word.append(chars[cursor]); cursor += 1
+            while cursor < chars.count, isLetter(chars[cursor]) || chars[cursor] == "-" {
+                word.unicodeScalars.append(chars[cursor]); cursor += 1
             }
-            guard Self.isInvoiceWord(word) else { continue }
+            guard isInvoiceWord(word) else { continue }
             var numbers: [String] = []
             while true {
                 cursor = skipSeparators(chars, from: cursor)
@@ -38,21 +42,40 @@ enum PurposeScanner {
         return found
     }
 
+    static func lower(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        switch scalar.value {
+        case 0x41...0x5A, 0x410...0x42F: Unicode.Scalar(scalar.value + 0x20)!
+        case 0x401: "ё"
+        default: scalar
+        }
+    }
+
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x61...0x7A, 0x430...0x44F, 0x451: true
+        case 0...0x7F: false
+        default: scalar.properties.isAlphabetic
+        }
+    }
+
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { (0x30...0x39).contains(scalar.value) }
+
     /// "сч", "сч.", "счет", "счёт", "счета", "счету", "счетам", "сч-т"; not "счет-фактура", "сч-ф".
     private static func isInvoiceWord(_ rest: String) -> Bool {
-        if rest.contains("ф") { return false }
+        if rest.unicodeScalars.contains("ф") { return false }
         let allowed: Set<String> = ["", "ет", "ёт", "ета", "ёта", "ету", "ёту", "етам", "етов", "ете", "етом", "-т", "-ту", "-та", "т"]
         return allowed.contains(rest)
     }
 
-    private static func skipSeparators(_ chars: [Character], from start: Int) -> Int {
+    private static func skipSeparators(_ chars: Text, from start: Int) -> Int {
         func at(_ cursor: Int, _ word: String) -> Bool {
-            let end = cursor + word.count
-            return end <= chars.count && String(chars[cursor..<end]) == word && (end == chars.count || !chars[end].isLetter)
+            let scalars = Array(word.unicodeScalars)
+            let end = cursor + scalars.count
+            return end <= chars.count && Array(chars[cursor..<end]) == scalars && (end == chars.count || !isLetter(chars[end]))
         }
         var cursor = start
         while cursor < chars.count {
-            if " .:№#".contains(chars[cursor]) { cursor += 1; continue }
+            if " .:№#".unicodeScalars.contains(chars[cursor]) { cursor += 1; continue }
             // "на оплату", "No", "N" between the word and the number.
             if at(cursor, "на оплату") { cursor += 9; continue }
             if at(cursor, "no") { cursor += 2; continue }
@@ -62,30 +85,38 @@ enum PurposeScanner {
         return cursor
     }
 
-    private static func readToken(_ chars: [Character], from start: Int) -> (String?, Int) {
+    private static func readToken(_ chars: Text, from start: Int) -> (String?, Int) {
         var cursor = start
-        var token = ""
-        while cursor < chars.count, chars[cursor].isLetter || chars[cursor].isNumber || "-/_".contains(chars[cursor]) {
+        var token = String.UnicodeScalarView()
+        while cursor < chars.count, isLetter(chars[cursor]) || isDigit(chars[cursor]) || "-/_".unicodeScalars.contains(chars[cursor]) {
             token.append(chars[cursor]); cursor += 1
         }
-        while let last = token.last, "-/_".contains(last) { token.removeLast() }
-        return (token.isEmpty ? nil : token, cursor)
+        while let last = token.last, "-/_".unicodeScalars.contains(last) { token.removeLast() }
+        return (token.isEmpty ? nil : String(token), cursor)
     }
 
     private static func isInvoiceNumber(_ token: String) -> Bool {
-        guard token.contains(where: \.isNumber), token.count <= 30 else { return false }
-        let digits = token.filter(\.isNumber)
-        return !(digits.count == token.count && digits.count >= 20)
+        let digits = token.unicodeScalars.filter(isDigit).count
+        guard digits > 0, token.unicodeScalars.count <= 30 else { return false }
+        return !(digits == token.unicodeScalars.count && digits >= 20)
     }
 
     /// The key invoices are found by: upper case, no spaces.
     static func key(_ number: String) -> String {
-        number.uppercased().filter { $0 != " " }
+        var out = String.UnicodeScalarView()
+        for scalar in number.unicodeScalars where scalar != " " {
+            switch scalar.value {
+            case 0x61...0x7A, 0x430...0x44F: out.append(Unicode.Scalar(scalar.value - 0x20)!)
+            case 0x451: out.append("Ё")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// The looser key: the trailing digits without leading zeros ("ТД00-000123" → "123").
     static func digitsKey(_ number: String) -> String {
-        let trailing = String(number.reversed().prefix { $0.isNumber }.reversed())
+        let trailing = String(String.UnicodeScalarView(number.unicodeScalars.reversed().prefix(while: isDigit).reversed()))
         let stripped = trailing.drop { $0 == "0" }
         return stripped.isEmpty ? trailing : String(stripped)
     }

@@ -85,7 +85,7 @@ struct StatementImporter {
             for output in outputs {
                 switch output {
                 case .header(let field):
-                    if field.key == "РасчСчет", let account = Optional(field.value.trimmingCharacters(in: .whitespaces)), !account.isEmpty {
+                    if field.key == "РасчСчет", let account = Known.trimmed(field.value) {
                         try learn(account)
                     }
                 case .account(let section):

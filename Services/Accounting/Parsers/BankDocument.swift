@@ -22,24 +22,29 @@ public struct BankDocument: Sendable, Hashable {
     public var amountKopecks: Int64
     public var receivedOn: String?     // ДатаПоступило
     public var debitedOn: String?      // ДатаСписано
+    /// The values of the keys Pacer reads (`Known`), trimmed, nil when absent or blank — kept
+    /// apart so reading them costs no comparisons of Cyrillic strings, which are slow.
+    var known: [String?]
 
+    /// The trimmed value of `key`, nil when absent or blank; the first occurrence wins.
     public func value(_ key: String) -> String? {
-        fields.first { $0.key == key }.map { $0.value.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let index = Known.index[Array(key.utf8)] { return known[index] }
+        return fields.first { $0.key.utf8.elementsEqual(key.utf8) }.flatMap { Known.trimmed($0.value) }
     }
 
     /// `ПлательщикСчет`, or `ПлательщикРасчСчет` when a bank writes only that.
-    public var payerAccount: String? { value("ПлательщикСчет") ?? value("ПлательщикРасчСчет") }
-    public var payeeAccount: String? { value("ПолучательСчет") ?? value("ПолучательРасчСчет") }
-    public var payerInn: String? { value("ПлательщикИНН") ?? Self.innPrefix(value("Плательщик")) }
-    public var payeeInn: String? { value("ПолучательИНН") ?? Self.innPrefix(value("Получатель")) }
-    public var payerKpp: String? { value("ПлательщикКПП") }
-    public var payerName: String { Self.name(value("Плательщик1"), value("Плательщик")) }
-    public var payeeName: String { Self.name(value("Получатель1"), value("Получатель")) }
+    public var payerAccount: String? { known[Known.payerAccount] ?? known[Known.payerSettlementAccount] }
+    public var payeeAccount: String? { known[Known.payeeAccount] ?? known[Known.payeeSettlementAccount] }
+    public var payerInn: String? { known[Known.payerInn] ?? Self.innPrefix(known[Known.payer]) }
+    public var payeeInn: String? { known[Known.payeeInn] ?? Self.innPrefix(known[Known.payee]) }
+    public var payerKpp: String? { known[Known.payerKpp] }
+    public var payerName: String { Self.name(known[Known.payer1], known[Known.payer]) }
+    public var payeeName: String { Self.name(known[Known.payee1], known[Known.payee]) }
 
     /// `НазначениеПлатежа`, or its numbered parts `НазначениеПлатежа1`–`6` joined.
     public var purpose: String {
-        if let whole = value("НазначениеПлатежа") { return whole }
-        return (1...6).compactMap { value("НазначениеПлатежа\($0)") }.joined(separator: " ")
+        if let whole = known[Known.purpose] { return whole }
+        return (1...6).compactMap { known[Known.purpose + $0] }.joined(separator: " ")
     }
 
     /// "ИНН 7719617469 ОАО Крокус" → 7719617469.
@@ -61,4 +66,29 @@ public struct BankDocument: Sendable, Hashable {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// The document keys Pacer reads, by position in `BankDocument.known`.
+enum Known {
+    static let names = [
+        "Номер", "Дата", "Сумма", "ДатаПоступило", "ДатаСписано", "ПлательщикСчет", "ПлательщикРасчСчет", "ПолучательСчет",
+        "ПолучательРасчСчет", "ПлательщикИНН", "Плательщик", "ПолучательИНН", "Получатель", "ПлательщикКПП", "Плательщик1",
+        "Получатель1", "НазначениеПлатежа", "НазначениеПлатежа1", "НазначениеПлатежа2", "НазначениеПлатежа3", "НазначениеПлатежа4",
+        "НазначениеПлатежа5", "НазначениеПлатежа6",
+    ]
+    static let number = 0, date = 1, amount = 2, receivedOn = 3, debitedOn = 4, payerAccount = 5, payerSettlementAccount = 6
+    static let payeeAccount = 7, payeeSettlementAccount = 8, payerInn = 9, payer = 10, payeeInn = 11, payee = 12, payerKpp = 13
+    static let payer1 = 14, payee1 = 15, purpose = 16
+
+    /// UTF-8 bytes of a key → its position.
+    static let index: [[UInt8]: Int] = Dictionary(uniqueKeysWithValues: names.enumerated().map { (Array($0.element.utf8), $0.offset) })
+
+    /// Without the spaces and tabs around it; nil when nothing is left.
+    static func trimmed(_ text: String) -> String? {
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return nil }
+        let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return text }
+        return String(text[first...last])
+    }
 }

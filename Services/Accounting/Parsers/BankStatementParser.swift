@@ -48,13 +48,32 @@ public struct BankStatementParser {
 
     private var carry: [UInt8] = []
     private var scratch: [UInt8] = []
+    private var valueScratch: [UInt8] = []
     private var skipLF = false
     private var section: Section = .header
-    private var document: (kind: String, line: Int, fields: [BankDocument.Field])?
+    private var document: OpenDocument?
     private var account: [BankDocument.Field] = []
     private var accountLine = 0
 
     private enum Section { case header, account, document, afterEnd }
+
+    private struct OpenDocument {
+        var kind: String
+        var line: Int
+        var fields: [BankDocument.Field] = []
+        var known = [String?](repeating: nil, count: Known.names.count)
+        var knownLines = [Int](repeating: 0, count: Known.names.count)
+    }
+
+    /// The markers, as UTF-8 bytes: compared byte for byte, never as Cyrillic strings.
+    private enum Marker {
+        static let exchange = Array("1CClientBankExchange".utf8)
+        static let document = Array("СекцияДокумент".utf8)
+        static let documentEnd = Array("КонецДокумента".utf8)
+        static let account = Array("СекцияРасчСчет".utf8)
+        static let accountEnd = Array("КонецРасчСчет".utf8)
+        static let fileEnd = Array("КонецФайла".utf8)
+    }
 
     /// Bytes held back to read the encoding from when none is given.
     static let detectionSample = 64 << 10
@@ -133,31 +152,32 @@ public struct BankStatementParser {
         lineCount += 1
         var bytes = bytes
         if lineCount == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }
-        // Keys are ASCII-free Cyrillic but `=` is 0x3D in all three encodings.
+        // `=` is 0x3D in all three encodings; keys are decoded and compared as UTF-8 bytes.
         let equals = bytes.firstIndex(of: 0x3D)
-        let key = text(equals.map { UnsafeBufferPointer(rebasing: bytes[..<$0]) } ?? bytes).trimmingCharacters(in: .whitespaces)
-        let value = equals.map { text(UnsafeBufferPointer(rebasing: bytes[($0 + 1)...])) }
+        let keyBytes = Self.trim(equals.map { UnsafeBufferPointer(rebasing: bytes[..<$0]) } ?? bytes)
+        let valueBytes = equals.map { UnsafeBufferPointer(rebasing: bytes[($0 + 1)...]) }
         let number = lineCount
+        if keyBytes.isEmpty && valueBytes == nil { return }
+        utf8(keyBytes)
+        let key = scratch
 
-        if key.isEmpty && value == nil { return }
         if section == .afterEnd {
             // Two statements glued together read on; anything else after the end is reported.
             section = .header
             sawFileEnd = false
-            if key != "1CClientBankExchange" { emit(.warning(line: number, message: "text after КонецФайла at line \(number)")) }
+            if key != Marker.exchange { emit(.warning(line: number, message: "text after КонецФайла at line \(number)")) }
         }
-        switch key {
-        case "1CClientBankExchange":
+        if key == Marker.exchange {
             recognised = true
-            return
-        case "СекцияДокумент":
+        } else if key == Marker.document {
             if let open = document {
                 reject(open, lastLine: number - 1, reason: "the document that starts at line \(open.line) has no КонецДокумента before line \(number)", emit)
             }
-            document = ((value ?? "").trimmingCharacters(in: .whitespaces), number, [])
-            recognised = true
+            let kind = valueBytes.map { Known.trimmed(text($0)) ?? "" } ?? ""
+            document = OpenDocument(kind: kind, line: number)
             section = .document
-        case "КонецДокумента":
+            recognised = true
+        } else if key == Marker.documentEnd {
             guard let open = document else {
                 emit(.warning(line: number, message: "КонецДокумента without a СекцияДокумент"))
                 return
@@ -165,7 +185,7 @@ public struct BankStatementParser {
             complete(open, lastLine: number, emit)
             document = nil
             section = .header
-        case "СекцияРасчСчет":
+        } else if key == Marker.account {
             if let open = document {
                 reject(open, lastLine: number - 1, reason: "the document that starts at line \(open.line) has no КонецДокумента before line \(number)", emit)
                 document = nil
@@ -174,72 +194,93 @@ public struct BankStatementParser {
             recognised = true
             account = []
             accountLine = number
-        case "КонецРасчСчет":
+        } else if key == Marker.accountEnd {
             if section == .account { completeAccount(emit) }
             section = .header
-        case "КонецФайла":
+        } else if key == Marker.fileEnd {
             if let open = document {
                 reject(open, lastLine: number - 1, reason: "the document that starts at line \(open.line) has no КонецДокумента before КонецФайла", emit)
                 document = nil
             }
             sawFileEnd = true
             section = .afterEnd
-        default:
-            guard let value else {
-                emit(.warning(line: number, message: "a line without `=` is ignored: \(key.prefix(60))"))
+        } else {
+            let keyText = String(decoding: key, as: UTF8.self)
+            guard let valueBytes else {
+                emit(.warning(line: number, message: "a line without `=` is ignored: \(keyText.prefix(60))"))
                 return
             }
-            let field = BankDocument.Field(key: key, value: value, line: number)
+            let value = text(valueBytes)
             switch section {
-            case .document: document!.fields.append(field)
-            case .account: account.append(field)
+            case .document:
+                document!.fields.append(BankDocument.Field(key: keyText, value: value, line: number))
+                if let slot = Known.index[key], document!.known[slot] == nil, let trimmed = Known.trimmed(value) {
+                    document!.known[slot] = trimmed
+                    document!.knownLines[slot] = number
+                }
+            case .account:
+                account.append(BankDocument.Field(key: keyText, value: value, line: number))
             case .header, .afterEnd:
-                if key == "ВерсияФормата" { formatVersion = value.trimmingCharacters(in: .whitespaces) }
-                emit(.header(field))
+                if keyText == "ВерсияФормата" { formatVersion = Known.trimmed(value) }
+                emit(.header(BankDocument.Field(key: keyText, value: value, line: number)))
             }
         }
+    }
+
+    private static func trim(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Decodes into `scratch` as UTF-8 bytes.
+    private mutating func utf8(_ bytes: UnsafeBufferPointer<UInt8>) {
+        scratch.removeAll(keepingCapacity: true)
+        (encoding ?? .windows1251).appendUTF8(bytes, to: &scratch)
     }
 
     private mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        scratch.removeAll(keepingCapacity: true)
-        (encoding ?? .windows1251).appendUTF8(bytes, to: &scratch)
-        return String(decoding: scratch, as: UTF8.self)
+        valueScratch.removeAll(keepingCapacity: true)
+        (encoding ?? .windows1251).appendUTF8(bytes, to: &valueScratch)
+        return String(decoding: valueScratch, as: UTF8.self)
     }
 
-    private func complete(_ open: (kind: String, line: Int, fields: [BankDocument.Field]), lastLine: Int, _ emit: (Output) -> Void) {
-        func field(_ key: String) -> BankDocument.Field? {
-            open.fields.first { $0.key == key && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+    private func complete(_ open: OpenDocument, lastLine: Int, _ emit: (Output) -> Void) {
+        guard let amountText = open.known[Known.amount] else {
+            return reject(open, lastLine: lastLine, reason: "line \(open.line): the document has no Сумма", emit)
         }
-        guard let amountField = field("Сумма") else { return reject(open, lastLine: lastLine, reason: "line \(open.line): the document has no Сумма", emit) }
-        guard let amount = Money.parseKopecks(amountField.value), amount > 0 else {
-            return reject(open, lastLine: lastLine, reason: "line \(amountField.line): Сумма=\(amountField.value) is not an amount", emit)
+        guard let amount = Money.parseKopecks(amountText), amount > 0 else {
+            return reject(open, lastLine: lastLine, reason: "line \(open.knownLines[Known.amount]): Сумма=\(amountText) is not an amount", emit)
         }
-        guard let dateField = field("Дата") else { return reject(open, lastLine: lastLine, reason: "line \(open.line): the document has no Дата", emit) }
-        guard let date = Self.date(dateField.value) else {
-            return reject(open, lastLine: lastLine, reason: "line \(dateField.line): Дата=\(dateField.value) is not a date dd.mm.yyyy", emit)
+        guard let dateText = open.known[Known.date] else {
+            return reject(open, lastLine: lastLine, reason: "line \(open.line): the document has no Дата", emit)
         }
-        var dates: [String: String] = [:]
-        for key in ["ДатаПоступило", "ДатаСписано"] {
-            guard let found = field(key) else { continue }
-            guard let parsed = Self.date(found.value) else {
-                return reject(open, lastLine: lastLine, reason: "line \(found.line): \(key)=\(found.value) is not a date dd.mm.yyyy", emit)
+        guard let date = Self.date(dateText) else {
+            return reject(open, lastLine: lastLine, reason: "line \(open.knownLines[Known.date]): Дата=\(dateText) is not a date dd.mm.yyyy", emit)
+        }
+        var dates: [String?] = [nil, nil]
+        for (index, (slot, name)) in [(Known.receivedOn, "ДатаПоступило"), (Known.debitedOn, "ДатаСписано")].enumerated() {
+            guard let text = open.known[slot] else { continue }
+            guard let parsed = Self.date(text) else {
+                return reject(open, lastLine: lastLine, reason: "line \(open.knownLines[slot]): \(name)=\(text) is not a date dd.mm.yyyy", emit)
             }
-            dates[key] = parsed
+            dates[index] = parsed
         }
-        let number = field("Номер")?.value.trimmingCharacters(in: .whitespaces) ?? ""
-        emit(.document(BankDocument(kind: open.kind, firstLine: open.line, lastLine: lastLine, fields: open.fields, number: number,
-                                    date: date, amountKopecks: amount, receivedOn: dates["ДатаПоступило"], debitedOn: dates["ДатаСписано"])))
+        emit(.document(BankDocument(kind: open.kind, firstLine: open.line, lastLine: lastLine, fields: open.fields,
+                                    number: open.known[Known.number] ?? "", date: date, amountKopecks: amount,
+                                    receivedOn: dates[0], debitedOn: dates[1], known: open.known)))
     }
 
-    private func reject(_ open: (kind: String, line: Int, fields: [BankDocument.Field]), lastLine: Int, reason: String, _ emit: (Output) -> Void) {
+    private func reject(_ open: OpenDocument, lastLine: Int, reason: String, _ emit: (Output) -> Void) {
         let raw = (["СекцияДокумент=\(open.kind)"] + open.fields.map { "\($0.key)=\($0.value)" }).joined(separator: "\n")
         emit(.rejected(Rejection(firstLine: open.line, lastLine: max(open.line, lastLine), reason: reason, raw: raw)))
     }
 
     private mutating func completeAccount(_ emit: (Output) -> Void) {
         func value(_ key: String) -> String? {
-            account.first { $0.key == key }.map { $0.value.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            account.first { $0.key == key }.flatMap { Known.trimmed($0.value) }
         }
         guard let number = value("РасчСчет") else {
             emit(.warning(line: accountLine, message: "the account section at line \(accountLine) names no РасчСчет"))
@@ -254,7 +295,7 @@ public struct BankStatementParser {
 
     /// `dd.mm.yyyy` (what the standard says) or `yyyy-mm-dd` → `yyyy-mm-dd`, checked against the calendar.
     static func date(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = Known.trimmed(text) ?? ""
         let parts: [Substring]
         let ymd: (Int, Int, Int)
         if trimmed.contains(".") {
