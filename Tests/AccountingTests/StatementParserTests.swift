@@ -194,6 +194,13 @@ struct StatementParserTests {
         #expect(BankStatementParser.date("01.13.2026") == nil)
         #expect(BankStatementParser.date("01.01.26") == nil)
         #expect(BankStatementParser.date("") == nil)
+        #expect(BankStatementParser.date(" 05.02.2026 ") == "2026-02-05")
+        #expect(BankStatementParser.date("05.02-2026") == nil)
+        #expect(BankStatementParser.date("05..2026") == nil)
+        #expect(BankStatementParser.date("2026-2-5") == "2026-02-05")
+        #expect(BankStatementParser.date("05.02.2026г") == nil)
+        #expect(BankStatementParser.date("05.02.202 6") == nil)
+        #expect(BankStatementParser.date("05 .02.2026") == nil)
     }
 }
 
@@ -242,6 +249,10 @@ struct PaymentPayloadTests {
         for state in [full, bare] {
             #expect(state.payloadJSON() == (try EventCodec.encodePayload(PaymentReceived(payment: state))))
             #expect(state.payloadJSON(reason: "no client \"x\"") == (try EventCodec.encodePayload(PaymentUnmatched(payment: state, reason: "no client \"x\""))))
+        }
+        for paid in [InvoicePaid(invoiceId: "i-1", number: "№ 15/\"А\"", dealId: "d-1", clientId: "c-1", managerId: "m-1", amount: Money(kopecks: 5), paidOn: "2026-11-18"),
+                     InvoicePaid(invoiceId: "i-2", number: "2", dealId: nil, clientId: nil, managerId: nil, amount: Money(kopecks: -1, currency: "EUR"), paidOn: "2026-11-18")] {
+            #expect(paid.payloadJSON() == (try EventCodec.encodePayload(paid)))
         }
     }
 }

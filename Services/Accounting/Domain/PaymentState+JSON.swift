@@ -50,3 +50,24 @@ extension PaymentState {
         return Data(out)
     }
 }
+
+extension InvoicePaid {
+    /// The payload JSON of `invoice.paid`, as `EventCodec` writes it (a test holds the two equal).
+    func payloadJSON() -> Data {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        func key(_ name: String) { out.append(0x22); out.append(contentsOf: name.utf8); out.append(contentsOf: "\":".utf8) }
+        func string(_ value: String) { EnvelopeWriter.appendJSONString(value, to: &out) }
+        out.append(0x7B)
+        key("amount"); out.append(contentsOf: "{\"currency\":".utf8); string(amount.currency)
+        out.append(contentsOf: ",\"kopecks\":\(amount.kopecks)}".utf8)
+        if let clientId { out.append(0x2C); key("clientId"); string(clientId) }
+        if let dealId { out.append(0x2C); key("dealId"); string(dealId) }
+        out.append(0x2C); key("invoiceId"); string(invoiceId)
+        if let managerId { out.append(0x2C); key("managerId"); string(managerId) }
+        out.append(0x2C); key("number"); string(number)
+        out.append(0x2C); key("paidOn"); string(paidOn)
+        out.append(0x7D)
+        return Data(out)
+    }
+}

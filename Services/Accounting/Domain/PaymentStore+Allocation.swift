@@ -17,10 +17,10 @@ extension PaymentStore {
                 SELECT number, dealId, clientId, managerId, amount, currency FROM invoice WHERE id = ? AND paid >= amount AND paidOn IS NULL
                 """), arguments: [invoiceId]) else { continue }
             try db.cachedStatement(sql: "UPDATE invoice SET paidOn = ? WHERE id = ?").execute(arguments: [receivedOn, invoiceId])
-            try outbox.append(InvoicePaid(invoiceId: invoiceId, number: row["number"], dealId: row["dealId"], clientId: row["clientId"],
-                                          managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]),
-                                          paidOn: receivedOn),
-                              stream: StreamName.accounting, correlationId: correlationId, in: db)
+            let paid = InvoicePaid(invoiceId: invoiceId, number: row["number"], dealId: row["dealId"], clientId: row["clientId"],
+                                   managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]), paidOn: receivedOn)
+            try outbox.appendEncoded(payload: paid.payloadJSON(), type: InvoicePaid.eventType, schemaVersion: InvoicePaid.schemaVersion,
+                                     stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
     }
 

@@ -293,25 +293,39 @@ public struct BankStatementParser {
             line: accountLine)))
     }
 
-    /// `dd.mm.yyyy` (what the standard says) or `yyyy-mm-dd` → `yyyy-mm-dd`, checked against the calendar.
+    /// `dd.mm.yyyy` (what the standard says) or `yyyy-mm-dd` → `yyyy-mm-dd`, checked against the
+    /// calendar. Read digit by digit: this runs twice or more per document.
     static func date(_ text: String) -> String? {
-        let trimmed = Known.trimmed(text) ?? ""
-        let parts: [Substring]
-        let ymd: (Int, Int, Int)
-        if trimmed.contains(".") {
-            parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[2].count == 4, let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
-            ymd = (y, m, d)
-        } else {
-            parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-            ymd = (y, m, d)
+        var parts: [Int] = []
+        var widths: [Int] = []
+        var separator: UInt8 = 0
+        var value = 0, width = 0
+        var ended = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x30...0x39:
+                guard !ended else { return nil }
+                value = value * 10 + Int(byte - 0x30); width += 1
+                guard width <= 4 else { return nil }
+            case 0x2E, 0x2D:
+                guard separator == 0 || separator == byte, width > 0 else { return nil }
+                separator = byte
+                parts.append(value); widths.append(width); value = 0; width = 0
+            case 0x20, 0x09:
+                // Spaces around the date only.
+                if parts.isEmpty && width == 0 { continue }
+                guard parts.count == 2 && width > 0 else { return nil }
+                ended = true
+            default:
+                return nil
+            }
         }
-        let (y, m, d) = ymd
-        guard (1900...2999).contains(y), (1...12).contains(m), d >= 1 else { return nil }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        guard d <= days else { return nil }
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        guard width > 0 else { return nil }
+        parts.append(value); widths.append(width)
+        guard parts.count == 3 else { return nil }
+        let (y, m, d) = separator == 0x2E ? (parts[2], parts[1], parts[0]) : (parts[0], parts[1], parts[2])
+        guard (separator == 0x2E ? widths[2] : widths[0]) == 4, widths[1] <= 2, (separator == 0x2E ? widths[0] : widths[2]) <= 2,
+              (1900...2999).contains(y), (1...12).contains(m), d >= 1, d <= CalendarDay.daysIn(year: y, month: m) else { return nil }
+        return CalendarDay.format(y, m, d)
     }
 }
