@@ -118,3 +118,64 @@ def test_deals_and_telephony_processes_over_the_bus():
             for service in (telephony, deals):
                 if service.proc and service.proc.poll() is None:
                     service.proc.kill()
+
+
+def test_accounting_process_imports_a_cp1251_statement_matched_against_deals():
+    """pacer-accounting as a process: the directory and invoices come from pacer-deals over the
+    bus; a Windows-1251 statement imported with the CLI beside the running service is matched to
+    the invoice, published, and counted once when the same file comes again over HTTP."""
+    with tempfile.TemporaryDirectory() as data:
+        dp, dr, ar = free_port(), free_port(), free_port()
+        deals = Service("deals", data, free_port(), dp, dr, [])
+        accounting = Service("accounting", data, free_port(), free_port(), ar,
+                             ["--bus-source", f"tcp://127.0.0.1:{dp},tcp://127.0.0.1:{dr}"])
+        try:
+            deals.start()
+            accounting.start()
+            deals_token = open(os.path.join(data, "deals-admin.token")).read().strip()
+            acc_token = open(os.path.join(data, "accounting-admin.token")).read().strip()
+            request(deals.http, "POST", "/managers", deals_token, {"id": "m1", "name": "Анна"})
+            _, client = request(deals.http, "POST", "/clients", deals_token, {"name": "Ромашка", "inn": "7719617469", "managerId": "m1"})
+            _, deal = request(deals.http, "POST", "/deals", deals_token, {"title": "Поставка", "clientId": client["id"], "managerId": "m1",
+                                                                        "amount": {"kopecks": 1500000, "currency": "RUB"}})
+            status, _ = request(deals.http, "POST", f"/deals/{deal['dealId']}/invoices", deals_token,
+                                {"number": "77", "issuedOn": "2026-11-02", "dueOn": "2026-11-30", "amount": {"kopecks": 1500000, "currency": "RUB"}})
+            assert status == 201
+            assert wait_for(lambda: request(accounting.http, "GET", "/invoices", acc_token)[1][0]["number"] == "77")
+
+            statement = "\r\n".join([
+                "1CClientBankExchange", "ВерсияФормата=1.03", "Кодировка=Windows", "РасчСчет=40702810900000000001",
+                "СекцияДокумент=Платежное поручение", "Номер=501", "Дата=20.11.2026", "Сумма=15000.00",
+                "ПлательщикСчет=40702810000000007469", "ПлательщикИНН=7719617469", "Плательщик1=ООО \"Ромашка\"",
+                "ПолучательСчет=40702810900000000001", "ДатаПоступило=20.11.2026", "Получатель1=ООО \"Пейсер\"",
+                "НазначениеПлатежа=Оплата по счету № 77 от 02.11.2026, в т.ч. НДС", "КонецДокумента", "КонецФайла", ""])
+            path = os.path.join(data, "kl_to_1c.txt")
+            with open(path, "wb") as f:
+                f.write(statement.encode("cp1251"))
+            result = subprocess.run([os.path.join(BIN, "pacer-accounting"), "import-1c", "--data-dir", data, path],
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert "Windows-1251" in result.stdout and "matched 1" in result.stdout
+
+            # The running service's publisher serves what the command wrote: payment.received, invoice.paid.
+            status_out = subprocess.run([os.path.join(BIN, "pacer-bus"), "status", f"tcp://127.0.0.1:{ar}"],
+                                        capture_output=True, text=True, check=True).stdout
+            assert json.loads(status_out)["streams"]["accounting"] == 2
+            _, payments = request(accounting.http, "GET", "/payments", acc_token)
+            assert [(p["number"], p["managerId"], p["dealId"], p["amount"]["kopecks"]) for p in payments] == [("501", "m1", deal["dealId"], 1500000)]
+            _, invoices = request(accounting.http, "GET", "/invoices?status=paid", acc_token)
+            assert [i["number"] for i in invoices] == ["77"]
+
+            # Restarted, the same file over HTTP counts nothing twice.
+            accounting.stop()
+            accounting.start()
+            req = urllib.request.Request(f"http://127.0.0.1:{accounting.http}/statements?fileName=again.txt",
+                                         data=statement.encode("cp1251"), method="POST")
+            req.add_header("Authorization", f"Bearer {acc_token}")
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                summary = json.loads(resp.read())
+            assert summary["duplicates"] == 1 and summary["documents"] == 1 and summary["encoding"] == "Windows-1251"
+        finally:
+            for service in (accounting, deals):
+                if service.proc and service.proc.poll() is None:
+                    service.proc.kill()
