@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "pacer-deals", targets: ["DealsMain"]),
         .executable(name: "pacer-telephony", targets: ["TelephonyMain"]),
         .executable(name: "pacer-accounting", targets: ["AccountingMain"]),
+        .executable(name: "pacer-kpi", targets: ["KPIMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
@@ -166,6 +167,27 @@ let package = Package(
             path: "Services/Accounting/Main"
         ),
 
+        .target(
+            name: "KPI",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/KPI",
+            exclude: ["Main", "openapi.yaml"]
+        ),
+        .executableTarget(
+            name: "KPIMain",
+            dependencies: [
+                "KPI", "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/KPI/Main"
+        ),
+
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -206,6 +228,14 @@ let package = Package(
             ],
             path: "Tests/AccountingTests",
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "KPITests",
+            dependencies: [
+                "KPI", "Deals", "Telephony", "Accounting", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport", "ServiceTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/KPITests"
         ),
         .testTarget(
             name: "ServiceKitTests",

@@ -21,3 +21,15 @@ public struct PlanPaceChanged: EventPayload, Hashable {
         self.target = target; self.fact = fact; self.expectedByNow = expectedByNow; self.status = status
     }
 }
+
+/// A manager's figures moved: the current month's value of every metric that has one. Published
+/// at most once per manager per check of pacer-kpi (every few seconds), not per event.
+public struct KpiChanged: EventPayload, Hashable {
+    public static let eventType: EventType = "kpi.changed"
+    public var managerId: String
+    public var period: String
+    public var values: [String: Int64]
+    public init(managerId: String, period: String, values: [String: Int64]) {
+        self.managerId = managerId; self.period = period; self.values = values
+    }
+}

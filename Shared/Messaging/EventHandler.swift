@@ -9,6 +9,10 @@ public struct ReceivedEvent: Sendable {
     /// True when it came through replay rather than live.
     public var replayed: Bool
 
+    public init(header: WireHeader, body: Data, replayed: Bool) {
+        self.header = header; self.body = body; self.replayed = replayed
+    }
+
     public var type: EventType { EventType(header.type) }
 
     /// Decodes the envelope with a payload type the handler knows.

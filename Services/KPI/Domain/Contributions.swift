@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// One cell of the daily aggregate: a metric, for a manager, on a day, within a category, region,
+/// segment and lead source ('' where the fact has none).
+struct Cell: Hashable, Sendable {
+    var metric: Metric
+    var managerId: String
+    var day: String
+    var category = ""
+    var region = ""
+    var segment = ""
+    var source = ""
+}
+
+/// What one entity (a deal, a call, a payment…) adds to the aggregate. When the entity changes —
+/// a deal is won, reassigned or reopened, a payment matched again — its old contribution is taken
+/// back and the new one added, so every figure is the sum over entities as they stand now, and a
+/// recompute from the stored events gives the same table as the incremental updates.
+struct Contributions: Sendable, Equatable {
+    var cells: [Cell: Int64] = [:]
+
+    mutating func add(_ metric: Metric, _ value: Int64, manager: String?, day: String, category: String? = nil,
+                      region: String? = nil, segment: String? = nil, source: String? = nil) {
+        guard value != 0 else { return }
+        let cell = Cell(metric: metric, managerId: manager ?? "", day: day, category: category ?? "", region: region ?? "",
+                        segment: segment ?? "", source: source ?? "")
+        cells[cell, default: 0] += value
+    }
+
+    /// `metric|manager|day|category|region|segment|source=value` lines, sorted: stored per entity.
+    var encoded: String {
+        cells.map { cell, value in
+            [cell.metric.rawValue, cell.managerId, cell.day, cell.category, cell.region, cell.segment, cell.source]
+                .map { $0.replacingOccurrences(of: "|", with: "/").replacingOccurrences(of: "\n", with: " ") }
+                .joined(separator: "|") + "=\(value)"
+        }.sorted().joined(separator: "\n")
+    }
+
+    init() {}
+
+    init(encoded: String) {
+        for line in encoded.split(separator: "\n") {
+            guard let equals = line.lastIndex(of: "="), let value = Int64(line[line.index(after: equals)...]) else { continue }
+            let parts = line[..<equals].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 7, let metric = Metric(rawValue: parts[0]) else { continue }
+            cells[Cell(metric: metric, managerId: parts[1], day: parts[2], category: parts[3], region: parts[4], segment: parts[5],
+                       source: parts[6])] = value
+        }
+    }
+
+    /// Replaces `entity`'s previous contribution by this one in the aggregate.
+    func replace(entity: String, _ db: Database) throws {
+        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT data FROM contribution WHERE entity = ?"), arguments: [entity])
+            .map(Contributions.init(encoded:)) ?? Contributions()
+        guard previous != self else { return }
+        var delta = cells
+        for (cell, value) in previous.cells { delta[cell, default: 0] -= value }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO agg(metric, managerId, day, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(metric, managerId, day, category, region, segment, source) DO UPDATE SET value = value + excluded.value
+            """)
+        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
+        for (cell, value) in delta where value != 0 {
+            try upsert.execute(arguments: [cell.metric.rawValue, cell.managerId, cell.day, cell.category, cell.region, cell.segment, cell.source, value])
+            try dirty.execute(arguments: [cell.managerId])
+        }
+        if cells.isEmpty {
+            try db.cachedStatement(sql: "DELETE FROM contribution WHERE entity = ?").execute(arguments: [entity])
+        } else {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO contribution(entity, data) VALUES (?, ?)").execute(arguments: [entity, encoded])
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Contracts
+import Foundation
+import GRDB
+import Messaging
+
+/// Turns consumed events into facts and their contributions to the daily aggregate. Every event
+/// is also kept in `event_log`, so the whole read side can be rebuilt from it (`recompute`).
+struct Projection: EventHandler {
+    /// The company zone: days and periods are cut in it.
+    let zone: TimeZone
+    private let router: EventRouter
+
+    init(zone: TimeZone) {
+        self.zone = zone
+        var router = EventRouter()
+        let project = ProjectionRules(zone: zone)
+        router.on(ManagerUpserted.self) { envelope, db in try project.manager(envelope.payload, db) }
+        router.on(ClientUpserted.self) { envelope, db in try project.client(envelope.payload, at: envelope.occurredAt, db) }
+        router.on(ContactAdded.self) { envelope, db in try project.contact(envelope.payload, at: envelope.occurredAt, db) }
+        router.on(LeadCreated.self) { envelope, db in try project.lead(envelope.payload, at: envelope.occurredAt, db) }
+        router.on(LeadAssigned.self) { envelope, db in try project.assign(envelope.payload, db) }
+        router.on(DealCreated.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealStageChanged.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealUpdated.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealAmountChanged.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealFlaggedProblem.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealWon.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealLost.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealReopened.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealReassigned.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(TaskCreated.self) { envelope, db in try project.task(envelope.payload, db) }
+        router.on(TaskOverdue.self) { envelope, db in
+            try db.execute(sql: "UPDATE fact_task SET overdue = 1 WHERE id = ?", arguments: [envelope.payload.taskId])
+        }
+        router.on(TaskCompleted.self) { envelope, db in
+            try db.execute(sql: "UPDATE fact_task SET status = 'done' WHERE id = ?", arguments: [envelope.payload.taskId])
+        }
+        router.on(CallRecorded.self) { envelope, db in try project.call(envelope.payload.call, db) }
+        router.on(CallUpdated.self) { envelope, db in try project.call(envelope.payload.call, db) }
+        router.on(ActivityRecorded.self) { envelope, db in try project.activity(envelope.payload, db) }
+        router.on(PaymentReceived.self) { envelope, db in try project.payment(envelope.payload.payment, db) }
+        router.on(PaymentMatched.self) { envelope, db in try project.payment(envelope.payload.payment, db) }
+        router.on(PaymentUnmatched.self) { envelope, db in try project.payment(envelope.payload.payment, db) }
+        router.on(InvoicePaid.self) { envelope, db in
+            try db.execute(sql: "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = ?", arguments: [envelope.payload.invoiceId])
+        }
+        router.on(ReceivableDue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: false, db) }
+        router.on(ReceivableOverdue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: true, db) }
+        self.router = router
+    }
+
+    func apply(_ event: ReceivedEvent, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO event_log(publisher, stream, seq, type, body) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [event.header.publisher, event.header.stream, event.header.seq, event.header.type, event.body])
+        try router.apply(event, in: db)
+    }
+
+    /// Rebuilds facts and aggregates from `event_log`, in the order the events were applied.
+    /// Plans, their corrections and the calendar are the service's own and stay.
+    static func recompute(zone: TimeZone, _ db: Database) throws -> Int {
+        try db.execute(sql: """
+            DELETE FROM agg; DELETE FROM contribution; DELETE FROM dir_manager; DELETE FROM fact_client; DELETE FROM fact_deal;
+            DELETE FROM fact_visit; DELETE FROM fact_task; DELETE FROM fact_receivable; DELETE FROM fact_lead; DELETE FROM fact_contact; DELETE FROM fact_payment_revision;
+            """)
+        let projection = Projection(zone: zone)
+        var count = 0
+        var after: Int64 = 0
+        // In pages: the log may hold millions of events.
+        while true {
+            let rows = try Row.fetchAll(db, sql: "SELECT id, publisher, stream, seq, type, body FROM event_log WHERE id > ? ORDER BY id LIMIT 5000",
+                                        arguments: [after])
+            guard let last = rows.last else { break }
+            after = last["id"]
+            for row in rows {
+                let header = WireHeader(publisher: row["publisher"], epoch: "", stream: row["stream"], seq: row["seq"], eventId: "", type: row["type"])
+                try projection.router.apply(ReceivedEvent(header: header, body: row["body"], replayed: true), in: db)
+                count += 1
+            }
+        }
+        return count
+    }
+}

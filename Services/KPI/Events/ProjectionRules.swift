@@ -1,0 +1,171 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// What each kind of fact contributes. Days are cut in the company zone.
+struct ProjectionRules: Sendable {
+    let zone: TimeZone
+
+    func day(_ date: Date) -> String { CalendarDay.of(date, in: zone) }
+
+    func manager(_ manager: ManagerUpserted, _ db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO dir_manager(id, name, teamId, role, active) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [manager.managerId, manager.name, manager.teamId, manager.role, manager.active])
+    }
+
+    func client(_ client: ClientUpserted, at: Date, _ db: Database) throws {
+        let firstDay = try String.fetchOne(db, sql: "SELECT firstDay FROM fact_client WHERE id = ?", arguments: [client.clientId]) ?? day(at)
+        try db.execute(sql: """
+            INSERT INTO fact_client(id, name, managerId, segment, region, source, firstDay, lastTouchAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET name = excluded.name, managerId = excluded.managerId, segment = excluded.segment,
+                region = excluded.region, source = excluded.source
+            """, arguments: [client.clientId, client.name, client.managerId, client.segment, client.region, client.source, firstDay,
+                             at.timeIntervalSince1970])
+        var contributions = Contributions()
+        contributions.add(.newClients, 1, manager: client.managerId, day: firstDay, region: client.region, segment: client.segment, source: client.source)
+        try contributions.replace(entity: "client:\(client.clientId)", db)
+    }
+
+    func contact(_ contact: ContactAdded, at: Date, _ db: Database) throws {
+        let firstDay = try String.fetchOne(db, sql: "SELECT day FROM fact_contact WHERE id = ?", arguments: [contact.contactId]) ?? day(at)
+        try db.execute(sql: "INSERT OR REPLACE INTO fact_contact(id, clientId, day) VALUES (?, ?, ?)", arguments: [contact.contactId, contact.clientId, firstDay])
+        let manager = try String.fetchOne(db, sql: "SELECT managerId FROM fact_client WHERE id = ?", arguments: [contact.clientId])
+        var contributions = Contributions()
+        contributions.add(.newContacts, 1, manager: manager, day: firstDay)
+        try contributions.replace(entity: "contact:\(contact.contactId)", db)
+    }
+
+    func lead(_ lead: LeadCreated, at: Date, _ db: Database) throws {
+        let existing = try Row.fetchOne(db, sql: "SELECT day, managerId FROM fact_lead WHERE id = ?", arguments: [lead.leadId])
+        let firstDay: String = existing?["day"] ?? day(at)
+        try db.execute(sql: "INSERT OR REPLACE INTO fact_lead(id, day, source, region, segment, managerId) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [lead.leadId, firstDay, lead.source, lead.region, lead.segment, existing?["managerId"] as String?])
+        try leadContribution(lead.leadId, db)
+    }
+
+    func assign(_ assigned: LeadAssigned, _ db: Database) throws {
+        try db.execute(sql: "UPDATE fact_lead SET managerId = ? WHERE id = ?", arguments: [assigned.managerId, assigned.leadId])
+        try leadContribution(assigned.leadId, db)
+    }
+
+    private func leadContribution(_ leadId: String, _ db: Database) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT day, source, region, segment, managerId FROM fact_lead WHERE id = ?", arguments: [leadId]) else { return }
+        var contributions = Contributions()
+        contributions.add(.newLeads, 1, manager: row["managerId"], day: row["day"], region: row["region"], segment: row["segment"], source: row["source"])
+        try contributions.replace(entity: "lead:\(leadId)", db)
+    }
+
+    /// A deal as it stands: its row, its stage visits, and what it contributes — created on its
+    /// creation day; won amount, won deal and first or repeat sale on the day it was won; a lost
+    /// deal on the day it was lost; all under the deal's category, region, segment and source.
+    func deal(_ deal: DealState, at: Date, _ db: Database) throws {
+        if let known = try Int.fetchOne(db, sql: "SELECT version FROM fact_deal WHERE id = ?", arguments: [deal.dealId]), known > deal.version {
+            return      // an older state arriving late changes nothing
+        }
+        let previous = try Row.fetchOne(db, sql: "SELECT stageId, status, stageSince FROM fact_deal WHERE id = ?", arguments: [deal.dealId])
+        let moved = previous.map { ($0["stageId"] as String) != deal.stageId || ($0["status"] as String) != deal.status.rawValue } ?? true
+        let since: Double = moved ? (previous == nil ? deal.createdAt.timeIntervalSince1970 : at.timeIntervalSince1970) : previous!["stageSince"]
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO fact_deal(id, title, clientId, managerId, amount, category, region, segment, source, pipelineId, stageId,
+                department, probability, status, isRepeatSale, lossReason, expectedCloseDate, createdAt, closedAt, stageSince, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [deal.dealId, deal.title, deal.clientId, deal.managerId, deal.amount.kopecks, deal.category, deal.region,
+                             deal.segment, deal.source, deal.pipelineId, deal.stageId, deal.department, deal.probability, deal.status.rawValue,
+                             deal.isRepeatSale, deal.lossReason, deal.expectedCloseDate, deal.createdAt.timeIntervalSince1970,
+                             deal.closedAt?.timeIntervalSince1970, since, deal.version])
+        if moved {
+            // The visit to the previous stage ends; a new one begins unless the deal just closed in place.
+            let end = deal.status == .open ? since : (deal.closedAt ?? at).timeIntervalSince1970
+            try db.execute(sql: "UPDATE fact_visit SET leftAt = ? WHERE dealId = ? AND leftAt IS NULL", arguments: [end, deal.dealId])
+            let stayed = previous.map { ($0["stageId"] as String) == deal.stageId } ?? false
+            if deal.status == .open || !stayed {
+                let position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM fact_visit WHERE dealId = ?", arguments: [deal.dealId]) ?? 0) + 1
+                try db.execute(sql: """
+                    INSERT INTO fact_visit(dealId, position, pipelineId, stageId, department, probability, enteredAt, leftAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [deal.dealId, position, deal.pipelineId, deal.stageId, deal.department, deal.probability, since,
+                                     deal.status == .open ? nil : end])
+            }
+        }
+        try touch(client: deal.clientId, at: at, db)
+        var contributions = Contributions()
+        let dims = (category: deal.category, region: deal.region, segment: deal.segment, source: deal.source)
+        contributions.add(.dealsCreated, 1, manager: deal.managerId, day: day(deal.createdAt), category: dims.category, region: dims.region,
+                          segment: dims.segment, source: dims.source)
+        if let closedAt = deal.closedAt {
+            let closedDay = day(closedAt)
+            switch deal.status {
+            case .won:
+                contributions.add(.wonAmount, deal.amount.kopecks, manager: deal.managerId, day: closedDay, category: dims.category,
+                                  region: dims.region, segment: dims.segment, source: dims.source)
+                contributions.add(.wonDeals, 1, manager: deal.managerId, day: closedDay, category: dims.category, region: dims.region,
+                                  segment: dims.segment, source: dims.source)
+                contributions.add(deal.isRepeatSale ? .repeatSales : .firstSales, 1, manager: deal.managerId, day: closedDay,
+                                  category: dims.category, region: dims.region, segment: dims.segment, source: dims.source)
+            case .lost:
+                contributions.add(.lostDeals, 1, manager: deal.managerId, day: closedDay, category: dims.category, region: dims.region,
+                                  segment: dims.segment, source: dims.source)
+            case .open:
+                break
+            }
+        }
+        try contributions.replace(entity: "deal:\(deal.dealId)", db)
+    }
+
+    func task(_ task: TaskCreated, _ db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO fact_task(id, assigneeId, status, dueAt) VALUES (?, ?, 'open', ?)",
+                       arguments: [task.taskId, task.assigneeId, task.dueAt.timeIntervalSince1970])
+    }
+
+    /// Calls with a client (incoming or outgoing; not internal) count for the manager on the day
+    /// they started: total, by direction, answered or missed, and billable seconds as talk time.
+    func call(_ call: CallState, _ db: Database) throws {
+        var contributions = Contributions()
+        if call.direction != .internal, let manager = call.managerId {
+            let day = day(call.startedAt)
+            contributions.add(.calls, 1, manager: manager, day: day)
+            contributions.add(call.direction == .outgoing ? .callsOutgoing : .callsIncoming, 1, manager: manager, day: day)
+            contributions.add(call.answered ? .callsAnswered : .callsMissed, 1, manager: manager, day: day)
+            contributions.add(.talkSeconds, Int64(call.billableSeconds), manager: manager, day: day)
+        }
+        if let client = call.clientId { try touch(client: client, at: call.startedAt, db) }
+        try contributions.replace(entity: "call:\(call.callId)", db)
+    }
+
+    func activity(_ activity: ActivityRecorded, _ db: Database) throws {
+        var contributions = Contributions()
+        let metric: Metric? = switch activity.kind {
+        case "meeting": .meetings
+        case "proposal": .proposals
+        case "email": .emails
+        default: nil
+        }
+        if let metric { contributions.add(metric, 1, manager: activity.managerId, day: day(activity.at)) }
+        if let client = activity.clientId { try touch(client: client, at: activity.at, db) }
+        try contributions.replace(entity: "activity:\(activity.activityId)", db)
+    }
+
+    /// Cash received: a payment matched to a manager counts in full for that manager on the day the
+    /// money came; a later match (or unmatch) moves it.
+    func payment(_ payment: PaymentState, _ db: Database) throws {
+        let entity = "payment:\(payment.paymentId)"
+        if let seen = try Int.fetchOne(db, sql: "SELECT revision FROM fact_payment_revision WHERE paymentId = ?", arguments: [payment.paymentId]),
+           seen > payment.revision { return }
+        try db.execute(sql: "INSERT OR REPLACE INTO fact_payment_revision(paymentId, revision) VALUES (?, ?)", arguments: [payment.paymentId, payment.revision])
+        var contributions = Contributions()
+        if payment.matchedBy != nil {
+            contributions.add(.cashReceived, payment.amount.kopecks, manager: payment.managerId, day: payment.receivedOn)
+        }
+        if let client = payment.clientId, let at = CalendarDay.start(payment.receivedOn, in: zone) { try touch(client: client, at: at, db) }
+        try contributions.replace(entity: entity, db)
+    }
+
+    func receivable(_ item: ReceivableItem, overdue: Bool, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO fact_receivable(id, invoiceId, managerId, clientId, dueOn, outstanding, overdue) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [item.receivableId, item.invoiceId, item.managerId, item.clientId, item.dueOn, item.outstanding.kopecks, overdue])
+    }
+
+    private func touch(client: String, at: Date, _ db: Database) throws {
+        try db.execute(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?", arguments: [at.timeIntervalSince1970, client])
+    }
+}

@@ -1,0 +1,34 @@
+import GRDB
+import Hummingbird
+import ServiceKit
+
+/// Who sees what in KPI: heads and admins see everyone; a manager sees the leaderboard and their
+/// own figures and card, not another manager's; integrations see nothing.
+extension PacerRequestContext {
+    /// The caller's manager id when they are a manager, nil for heads and admins.
+    func kpiScope() throws -> String? {
+        let user = try requireUser()
+        switch user.role {
+        case .admin, .head: return nil
+        case .manager:
+            guard let managerId = user.managerId else { throw Problem(.forbidden, "user \(user.userId) is a manager without a manager record") }
+            return managerId
+        default: throw Problem(.forbidden, "role \(user.role.rawValue) has no access to KPI")
+        }
+    }
+
+    /// The managers a request may look at: `managerId` or `teamId` asked for, within what the
+    /// caller may see. nil means the whole company.
+    func managers(_ request: Request, _ db: Database) throws -> [String]? {
+        let scope = try kpiScope()
+        if let asked = request.query("managerId") {
+            if let scope, scope != asked { throw Problem(.forbidden, "only heads see another manager's figures") }
+            return [asked]
+        }
+        if let scope { return [scope] }
+        if let team = request.query("teamId") {
+            return try String.fetchAll(db, sql: "SELECT id FROM dir_manager WHERE teamId = ? ORDER BY id", arguments: [team])
+        }
+        return nil
+    }
+}

@@ -1,0 +1,126 @@
+import Contracts
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceKit
+
+/// Plans (quotas): set and corrected by heads, with the history of corrections; plan/fact.
+struct PlanRoutes {
+    let context: ServiceContext
+
+    struct PlanBody: Decodable {
+        var scope: Plan.Scope
+        var subjectId: String?
+        var metric: Metric
+        var period: String
+        var category: String?
+        var region: String?
+        var segment: String?
+        var source: String?
+        var target: Int64
+    }
+
+    struct Correction: Decodable {
+        var target: Int64
+        var reason: String?
+        var version: Int?
+    }
+
+    func today() -> String { CalendarDay.of(Date(), in: context.settings.timeZone) }
+
+    func register(on router: Router<PacerRequestContext>) {
+        router.post("plans") { request, ctx in
+            let user = try ctx.require(.head, .admin)
+            let body = try await request.decodeJSON(PlanBody.self, context: ctx)
+            guard Period(body.period) != nil else { throw Problem.invalid("period", "must be 2026-11, 2026-Q4, 2026-H2 or 2026") }
+            guard body.target > 0 else { throw Problem.invalid("target", "must be positive (kopecks, a count or seconds, by the metric)") }
+            guard (body.scope == .company) == (body.subjectId == nil) else {
+                throw Problem.invalid("subjectId", body.scope == .company ? "must be absent for the company" : "is required for a \(body.scope.rawValue) plan")
+            }
+            let plan = Plan(id: "plan-" + UUID().uuidString.prefix(8).lowercased(), scope: body.scope, subjectId: body.subjectId, metric: body.metric,
+                            period: body.period, category: body.category, region: body.region, segment: body.segment, source: body.source,
+                            target: body.target, createdBy: user.userId, createdAt: Date(), version: 1)
+            try await context.database.write { db in
+                if plan.scope == .manager, try Int.fetchOne(db, sql: "SELECT 1 FROM dir_manager WHERE id = ?", arguments: [plan.subjectId]) == nil {
+                    throw Problem.invalid("subjectId", "names no manager \(plan.subjectId ?? "")")
+                }
+                try plan.insert(db)
+            }
+            return try jsonResponse(plan, status: .created)
+        }
+
+        router.get("plans") { request, ctx in
+            let scope = try ctx.kpiScope()
+            let period = request.query("period")
+            let today = today()
+            let figures = try await context.database.read { db in
+                let calendar = try PlanFact.calendar(db)
+                let team = try scope.flatMap { try String.fetchOne(db, sql: "SELECT teamId FROM dir_manager WHERE id = ?", arguments: [$0]) }
+                return try Plan.all(db, period: period).filter { plan in
+                    guard let scope else { return true }
+                    switch plan.scope {
+                    case .company: return true
+                    case .team: return plan.subjectId == team
+                    case .manager: return plan.subjectId == scope
+                    }
+                }.compactMap { try PlanFact.compute($0, today: today, calendar: calendar, db) }
+            }
+            return try jsonResponse(figures)
+        }
+
+        router.get("plans/:id") { _, ctx in
+            let scope = try ctx.kpiScope()
+            let id = try ctx.parameters.require("id")
+            let today = today()
+            guard let figure = try await context.database.read({ db in
+                try Plan.find(id, db).flatMap { try PlanFact.compute($0, today: today, calendar: PlanFact.calendar(db), db) }
+            }) else { throw Problem.notFound("no plan \(id)") }
+            if let scope, figure.plan.scope == .manager, figure.plan.subjectId != scope { throw Problem(.forbidden, "another manager's plan") }
+            return try jsonResponse(figure)
+        }
+
+        router.put("plans/:id") { request, ctx in
+            let user = try ctx.require(.head, .admin)
+            let id = try ctx.parameters.require("id")
+            let body = try await request.decodeJSON(Correction.self, context: ctx)
+            guard body.target > 0 else { throw Problem.invalid("target", "must be positive") }
+            let plan = try await context.database.write { db in
+                try Plan.correct(id, to: body.target, expectedVersion: body.version, by: user.userId, reason: body.reason, db)
+            }
+            return try jsonResponse(plan)
+        }
+
+        router.get("plans/:id/history") { _, ctx in
+            _ = try ctx.kpiScope()
+            let id = try ctx.parameters.require("id")
+            let history = try await context.database.read { db -> [Plan.Change]? in
+                guard try Plan.find(id, db) != nil else { return nil }
+                return try Plan.history(id, db)
+            }
+            guard let history else { throw Problem.notFound("no plan \(id)") }
+            return try jsonResponse(history)
+        }
+
+        router.get("calendar") { _, ctx in
+            _ = try ctx.kpiScope()
+            let calendar = try await context.database.read { try PlanFact.calendar($0) }
+            return try jsonResponse(["holidays": calendar.holidays.sorted(), "workingWeekends": calendar.workingWeekends.sorted()])
+        }
+
+        router.put("calendar") { request, ctx in
+            try ctx.require(.head, .admin)
+            struct Body: Decodable { var holidays: [String]; var workingWeekends: [String]? }
+            let body = try await request.decodeJSON(Body.self, context: ctx)
+            for (index, day) in body.holidays.enumerated() where !CalendarDay.isValid(day) { throw Problem.invalid("holidays[\(index)]", "must be a date YYYY-MM-DD") }
+            for (index, day) in (body.workingWeekends ?? []).enumerated() where !CalendarDay.isValid(day) {
+                throw Problem.invalid("workingWeekends[\(index)]", "must be a date YYYY-MM-DD")
+            }
+            try await context.database.write { db in
+                try db.execute(sql: "DELETE FROM calendar_day")
+                for day in body.holidays { try db.execute(sql: "INSERT OR REPLACE INTO calendar_day(day, kind) VALUES (?, 'holiday')", arguments: [day]) }
+                for day in body.workingWeekends ?? [] { try db.execute(sql: "INSERT OR REPLACE INTO calendar_day(day, kind) VALUES (?, 'working')", arguments: [day]) }
+            }
+            return Response(status: .noContent)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import GRDB
+
+/// The read side: every consumed event kept (`event_log`, for recomputes), the entities as they
+/// stand (`fact_*`), what each contributes (`contribution`), the daily aggregate (`agg`), plans
+/// with their corrections, the holiday calendar, and the last pace status told per plan.
+enum KPISchema {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("kpi.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE event_log (id INTEGER PRIMARY KEY, publisher TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL,
+                    type TEXT NOT NULL, body BLOB NOT NULL);
+                CREATE TABLE agg (
+                    metric TEXT NOT NULL, managerId TEXT NOT NULL, day TEXT NOT NULL, category TEXT NOT NULL, region TEXT NOT NULL,
+                    segment TEXT NOT NULL, source TEXT NOT NULL, value INTEGER NOT NULL,
+                    PRIMARY KEY (metric, managerId, day, category, region, segment, source)
+                ) WITHOUT ROWID;
+                CREATE TABLE contribution (entity TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE dirty_manager (managerId TEXT PRIMARY KEY) WITHOUT ROWID;
+                CREATE TABLE dir_manager (id TEXT PRIMARY KEY, name TEXT NOT NULL, teamId TEXT, role TEXT NOT NULL, active INTEGER NOT NULL);
+                CREATE TABLE fact_client (id TEXT PRIMARY KEY, name TEXT NOT NULL, managerId TEXT, segment TEXT, region TEXT, source TEXT,
+                    firstDay TEXT NOT NULL, lastTouchAt REAL);
+                CREATE TABLE fact_deal (
+                    id TEXT PRIMARY KEY, title TEXT NOT NULL, clientId TEXT NOT NULL, managerId TEXT NOT NULL, amount INTEGER NOT NULL,
+                    category TEXT, region TEXT, segment TEXT, source TEXT, pipelineId TEXT NOT NULL, stageId TEXT NOT NULL,
+                    department TEXT NOT NULL, probability INTEGER NOT NULL, status TEXT NOT NULL, isRepeatSale INTEGER NOT NULL,
+                    lossReason TEXT, expectedCloseDate TEXT, createdAt REAL NOT NULL, closedAt REAL, stageSince REAL NOT NULL, version INTEGER NOT NULL
+                );
+                CREATE INDEX fact_deal_manager ON fact_deal(managerId, status);
+                CREATE TABLE fact_visit (
+                    dealId TEXT NOT NULL, position INTEGER NOT NULL, pipelineId TEXT NOT NULL, stageId TEXT NOT NULL, department TEXT NOT NULL,
+                    probability INTEGER NOT NULL, enteredAt REAL NOT NULL, leftAt REAL, PRIMARY KEY (dealId, position)
+                ) WITHOUT ROWID;
+                CREATE TABLE fact_task (id TEXT PRIMARY KEY, assigneeId TEXT NOT NULL, status TEXT NOT NULL, overdue INTEGER NOT NULL DEFAULT 0,
+                    dueAt REAL NOT NULL);
+                CREATE TABLE fact_receivable (id TEXT PRIMARY KEY, invoiceId TEXT, managerId TEXT, clientId TEXT, dueOn TEXT NOT NULL,
+                    outstanding INTEGER NOT NULL, overdue INTEGER NOT NULL);
+                CREATE TABLE fact_lead (id TEXT PRIMARY KEY, day TEXT NOT NULL, source TEXT, region TEXT, segment TEXT, managerId TEXT);
+                CREATE TABLE fact_payment_revision (paymentId TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE fact_contact (id TEXT PRIMARY KEY, clientId TEXT NOT NULL, day TEXT NOT NULL);
+                CREATE TABLE plan (
+                    id TEXT PRIMARY KEY, scope TEXT NOT NULL, subjectId TEXT, metric TEXT NOT NULL, period TEXT NOT NULL,
+                    category TEXT, region TEXT, segment TEXT, source TEXT, target INTEGER NOT NULL, createdBy TEXT, createdAt REAL NOT NULL,
+                    version INTEGER NOT NULL DEFAULT 1
+                );
+                CREATE TABLE plan_change (planId TEXT NOT NULL, at REAL NOT NULL, byUser TEXT, fromTarget INTEGER, toTarget INTEGER NOT NULL,
+                    reason TEXT);
+                CREATE TABLE plan_status (planId TEXT PRIMARY KEY, status TEXT NOT NULL, at REAL NOT NULL);
+                CREATE TABLE calendar_day (day TEXT PRIMARY KEY, kind TEXT NOT NULL);
+                """)
+        }
+    }
+}
