@@ -12,7 +12,8 @@ import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 BIN = os.environ.get("PACER_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
-SERVICES = ["deals", "telephony", "accounting"]
+SERVICES = ["deals", "telephony", "accounting", "kpi"]
+FOLDERS = {"deals": "Deals", "telephony": "Telephony", "accounting": "Accounting", "kpi": "KPI", "notifications": "Notifications"}
 
 
 def free_port():
@@ -44,7 +45,7 @@ def test_service_conforms_to_its_openapi(service):
                     time.sleep(0.2)
             token = open(os.path.join(data, f"{service}-admin.token")).read().strip()
             result = subprocess.run(
-                ["schemathesis", "run", os.path.join(ROOT, "Services", service.capitalize(), "openapi.yaml"),
+                ["schemathesis", "run", os.path.join(ROOT, "Services", FOLDERS[service], "openapi.yaml"),
                  "--url", f"http://127.0.0.1:{port}", "-H", f"Authorization: Bearer {token}",
                  "--checks", "not_a_server_error,response_schema_conformance",
                  "--max-examples", "10", "--phases", "examples,fuzzing", "--seed", "2026", "--no-color"],
