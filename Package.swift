@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "pacer-telephony", targets: ["TelephonyMain"]),
         .executable(name: "pacer-accounting", targets: ["AccountingMain"]),
         .executable(name: "pacer-kpi", targets: ["KPIMain"]),
+        .executable(name: "pacer-notifications", targets: ["NotificationsMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
@@ -21,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         // MARK: Shared
@@ -188,6 +192,32 @@ let package = Package(
             path: "Services/KPI/Main"
         ),
 
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Contracts", "Storage", "Messaging", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Services/Notifications",
+            exclude: ["Main", "openapi.yaml"]
+        ),
+        .executableTarget(
+            name: "NotificationsMain",
+            dependencies: [
+                "Notifications", "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/Notifications/Main"
+        ),
+
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -236,6 +266,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/KPITests"
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport", "ServiceTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/NotificationsTests"
         ),
         .testTarget(
             name: "ServiceKitTests",

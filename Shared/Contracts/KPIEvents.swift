@@ -29,7 +29,24 @@ public struct KpiChanged: EventPayload, Hashable {
     public var managerId: String
     public var period: String
     public var values: [String: Int64]
-    public init(managerId: String, period: String, values: [String: Int64]) {
-        self.managerId = managerId; self.period = period; self.values = values
+    /// The manager's own plans of the current periods, with their fact and pace.
+    public var plans: [PlanPace]
+    public init(managerId: String, period: String, values: [String: Int64], plans: [PlanPace]) {
+        self.managerId = managerId; self.period = period; self.values = values; self.plans = plans
+    }
+}
+
+/// A plan's standing: target, fact, the share of the target expected by now, and the status.
+public struct PlanPace: Codable, Hashable, Sendable {
+    public var planId: String
+    public var metric: String
+    public var period: String
+    public var target: Int64
+    public var fact: Int64
+    public var expectedByNow: Int64
+    public var status: PaceStatus
+    public init(planId: String, metric: String, period: String, target: Int64, fact: Int64, expectedByNow: Int64, status: PaceStatus) {
+        self.planId = planId; self.metric = metric; self.period = period; self.target = target; self.fact = fact
+        self.expectedByNow = expectedByNow; self.status = status
     }
 }

@@ -47,10 +47,20 @@ struct PaceWatcher: Service {
             }
             let month = Period.containing(today, kind: .month)
             let dirty = try String.fetchAll(db, sql: "SELECT managerId FROM dirty_manager WHERE managerId != '' ORDER BY managerId")
+            let current = try Plan.all(db).filter { plan in
+                guard plan.scope == .manager, let period = Period(plan.period) else { return false }
+                return period.firstDay <= today && today <= period.lastDay
+            }
             for manager in dirty {
                 let values = try Figures.values(Filter(managers: [manager], period: month), db)
+                let plans = try current.filter { $0.subjectId == manager }.compactMap { plan in
+                    try PlanFact.compute(plan, today: today, calendar: calendar, db).map {
+                        PlanPace(planId: plan.id, metric: plan.metric.rawValue, period: plan.period, target: plan.target, fact: $0.fact,
+                                 expectedByNow: $0.expectedByNow, status: $0.status)
+                    }
+                }
                 try outbox.append(KpiChanged(managerId: manager, period: month.description,
-                                             values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })),
+                                             values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }), plans: plans),
                                   stream: StreamName.kpi, in: db)
             }
             try db.execute(sql: "DELETE FROM dirty_manager")

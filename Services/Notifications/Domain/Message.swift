@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where a notification goes: a channel and the address on it.
+public enum ChannelKind: String, Codable, Sendable, CaseIterable {
+    /// A Slack-compatible incoming webhook (Mattermost and Rocket.Chat accept the same JSON).
+    case chat
+    /// Telegram Bot API `sendMessage` to a chat id.
+    case telegram
+    /// E-mail over SMTP.
+    case email
+}
+
+/// One message ready to send.
+public struct OutgoingMessage: Sendable, Equatable {
+    public var id: String
+    public var channel: ChannelKind
+    public var address: String
+    public var subject: String
+    public var text: String
+}
+
+/// Why a send failed, and whether trying again can help.
+public struct DeliveryError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    /// A refusal that will not change by itself (a 4xx other than 408/429, a bad address).
+    public var permanent: Bool
+    /// When the other side says how long to wait (Telegram's `retry_after`, `Retry-After`).
+    public var retryAfter: Duration?
+
+    public init(_ message: String, permanent: Bool = false, retryAfter: Duration? = nil) {
+        self.message = message; self.permanent = permanent; self.retryAfter = retryAfter
+    }
+
+    public var description: String { message }
+}
+
+/// A way out: the live ones speak HTTP or SMTP; tests use the same ones against local servers.
+public protocol NotificationChannel: Sendable {
+    func send(_ message: OutgoingMessage) async throws
+}

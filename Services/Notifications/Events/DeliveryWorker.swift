@@ -1,0 +1,135 @@
+import Contracts
+import Foundation
+import GRDB
+import Logging
+import ServiceKit
+import ServiceLifecycle
+import Storage
+
+/// Sends what is due: for each address, its messages one after another in the order they were
+/// made — a message waiting for a retry holds back the later ones to the same address, so each
+/// recipient reads them in order — and many addresses at once. A failure is retried with
+/// exponential backoff (or after the delay the channel asks for); after `maxAttempts`, or at
+/// once when the channel refuses for good, the message lands in the failed list.
+struct DeliveryWorker: Service {
+    let context: ServiceContext
+    let configuration: NotificationsConfiguration
+    let makeChannels: @Sendable (ChannelSettings) -> [ChannelKind: any NotificationChannel]
+    var parallelAddresses = 32
+
+    struct Due: Sendable {
+        var id: String
+        var key: String
+        var recipient: String
+        var channel: ChannelKind
+        var address: String
+        var subject: String
+        var text: String
+        var attempts: Int
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var sent = 0
+            do { sent = try await pass() } catch { context.logger.error("delivery pass failed", metadata: ["error": "\(error)"]) }
+            if sent == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.workerInterval) } }
+        }
+    }
+
+    /// One pass over what is due; returns how many messages were handled.
+    func pass(now: Date = Date()) async throws -> Int {
+        let store = NotificationStore(configuration: configuration)
+        let (settings, groups) = try await context.database.read { db -> (ChannelSettings, [[Due]]) in
+            let settings = try store.settings(db)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT n.id, n.idempotencyKey, n.recipient, n.channel, n.address, n.subject, n.text, n.attempts FROM notification n
+                WHERE n.status = 'pending' AND n.notBefore <= ?
+                AND NOT EXISTS (SELECT 1 FROM notification e WHERE e.status = 'pending' AND e.channel = n.channel AND e.address = n.address
+                                AND e.recipient = n.recipient AND e.position < n.position AND e.attempts > 0 AND e.notBefore > ?)
+                ORDER BY n.position LIMIT 2000
+                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+            var groups: [String: [Due]] = [:]
+            var order: [String] = []
+            for row in rows {
+                guard let channel = ChannelKind(rawValue: row["channel"]) else { continue }
+                let due = Due(id: row["id"], key: row["idempotencyKey"], recipient: row["recipient"], channel: channel, address: row["address"],
+                              subject: row["subject"], text: row["text"], attempts: row["attempts"])
+                let group = "\(channel.rawValue)|\(due.address)|\(due.recipient)"
+                if groups[group] == nil { order.append(group) }
+                groups[group, default: []].append(due)
+            }
+            return (settings, order.map { groups[$0]! })
+        }
+        guard !groups.isEmpty else { return 0 }
+        let channels = makeChannels(settings)
+        var handled = 0
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var next = 0
+            func start() {
+                guard next < groups.count else { return }
+                let messages = groups[next]
+                next += 1
+                group.addTask { try await deliver(messages, channels: channels) }
+            }
+            for _ in 0..<min(parallelAddresses, groups.count) { start() }
+            while let count = try await group.next() {
+                handled += count
+                start()
+            }
+        }
+        return handled
+    }
+
+    /// Sends one address's messages in order; stops at the first that must wait.
+    private func deliver(_ messages: [Due], channels: [ChannelKind: any NotificationChannel]) async throws -> Int {
+        var handled = 0
+        for message in messages {
+            guard let channel = channels[message.channel] else {
+                try await fail(message, error: DeliveryError("the \(message.channel.rawValue) channel is not configured"), final: false)
+                return handled + 1
+            }
+            do {
+                try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
+                                                       subject: message.subject, text: message.text))
+                try await succeed(message)
+                handled += 1
+            } catch {
+                let failure = error as? DeliveryError ?? DeliveryError("\(error)")
+                try await fail(message, error: failure, final: failure.permanent)
+                handled += 1
+                if !failure.permanent { return handled }
+            }
+        }
+        return handled
+    }
+
+    private func succeed(_ message: Due) async throws {
+        let outbox = context.outbox
+        try await context.database.write { db in
+            try db.execute(sql: "UPDATE notification SET status = 'sent', attempts = attempts + 1, sentAt = ?, lastError = NULL WHERE id = ?",
+                           arguments: [Date().timeIntervalSince1970, message.id])
+            try outbox.append(NotificationSent(notificationId: message.id, idempotencyKey: message.key, channel: message.channel.rawValue,
+                                               recipient: message.recipient, attempts: message.attempts + 1),
+                              stream: StreamName.notifications, in: db)
+        }
+    }
+
+    private func fail(_ message: Due, error: DeliveryError, final: Bool) async throws {
+        let attempts = message.attempts + 1
+        let giveUp = final || attempts >= configuration.maxAttempts
+        let delay = error.retryAfter ?? min(configuration.retryBase * (1 << min(attempts - 1, 20)), .seconds(600))
+        let retryAt = Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+        let outbox = context.outbox
+        try await context.database.write { db in
+            try db.execute(sql: "UPDATE notification SET status = ?, attempts = ?, lastError = ?, notBefore = ? WHERE id = ?",
+                           arguments: [giveUp ? "failed" : "pending", attempts, error.message, retryAt.timeIntervalSince1970, message.id])
+            if giveUp {
+                try outbox.append(NotificationFailed(notificationId: message.id, idempotencyKey: message.key, channel: message.channel.rawValue,
+                                                     recipient: message.recipient, attempts: attempts, lastError: error.message),
+                                  stream: StreamName.notifications, in: db)
+            }
+        }
+        context.logger.warning("delivery failed", metadata: ["channel": "\(message.channel.rawValue)", "recipient": "\(message.recipient)",
+                                                             "attempts": "\(attempts)", "final": "\(giveUp)", "error": "\(error.message)"])
+    }
+}
