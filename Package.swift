@@ -274,7 +274,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            path: "Tests/NotificationsTests"
+            path: "Tests/NotificationsTests",
+            exclude: ["Support"]
         ),
         .testTarget(
             name: "ServiceKitTests",

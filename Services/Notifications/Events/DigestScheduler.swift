@@ -14,8 +14,9 @@ struct DigestScheduler: Service {
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do { try await tick(now: Date()) } catch { context.logger.error("digest check failed", metadata: ["error": "\(error)"]) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: store.configuration.digestInterval) }
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { return }
+            do { try await tick(now: Date()) } catch { context.logger.error("digest check failed", metadata: ["error": "\(error)"]) }
         }
     }
 
