@@ -12,7 +12,7 @@ import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 BIN = os.environ.get("PACER_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
-SERVICES = ["deals", "telephony", "accounting", "kpi"]
+SERVICES = ["deals", "telephony", "accounting", "kpi", "notifications"]
 FOLDERS = {"deals": "Deals", "telephony": "Telephony", "accounting": "Accounting", "kpi": "KPI", "notifications": "Notifications"}
 
 
