@@ -87,9 +87,11 @@ let package = Package(
         .executableTarget(
             name: "PacerBench",
             dependencies: [
-                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport", "Telephony", "Deals", "Accounting", "ServiceKit", "ServiceTestSupport",
+                "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport", "Telephony", "Deals", "Accounting", "Notifications",
+                "ServiceKit", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Shared/PacerBench"
         ),

@@ -11,6 +11,8 @@ import ZeroMQ
 import Telephony
 import Deals
 import Accounting
+import Notifications
+import Hummingbird
 import ServiceKit
 import ServiceTestSupport
 
@@ -267,6 +269,79 @@ if !arguments.contains("--skip-accounting") {
     let againSeconds = Double(DispatchTime.now().uptimeNanoseconds - againStart) / 1e9
     print("the same statement again (all duplicates)        \(rate(documents, againSeconds))   (\(againSummary.split(separator: ";").last.map { String($0).trimmingCharacters(in: .whitespaces).components(separatedBy: ",").first ?? "" } ?? ""))")
     print("peak resident memory (after the imports)         \(peakRSSMiB())")
+}
+
+// MARK: Notifications: event to delivery at a local webhook; the evening digest for 300 managers
+
+if !arguments.contains("--skip-notifications") {
+    let count = arguments.firstIndex(of: "--notifications").flatMap { Int(arguments[$0 + 1]) } ?? 10_000
+    let delivered = Atomic<Int>(0)
+    let router = Router()
+    router.post("hook") { request, _ -> Response in
+        _ = try await request.body.collect(upTo: 1 << 16)
+        delivered.add(1, ordering: .relaxed)
+        return Response(status: .ok)
+    }
+    let receiverPort = AsyncValue<Int>()
+    let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                               onServerRunning: { receiverPort.set($0.localAddress?.port ?? 0) }, logger: Logger(label: "bench-receiver"))
+    let receiverTask = Task { try await receiver.runService(gracefulShutdownSignals: []) }
+    let hook = "http://127.0.0.1:\(await receiverPort.value)/hook"
+    let dir = try TemporaryDirectory("bench-notifications")
+    let upstream = try await ServiceHarness.start(ServiceDefinition(defaults: .deals, publishes: [StreamName.deals, StreamName.accounting]),
+                                                  defaults: .deals, dir: dir, name: "upstream")
+    var configuration = NotificationsConfiguration()
+    configuration.quietEnabled = false
+    configuration.channels.chatWebhookURL = hook
+    configuration.workerInterval = .milliseconds(20)
+    configuration.digestInterval = .seconds(3600)
+    let notifications = try await ServiceHarness.start(NotificationsService.definition(configuration), defaults: .notifications, dir: dir,
+                                                       sources: [await upstream.source], consumes: [StreamName.deals, StreamName.accounting])
+    let outbox = upstream.app.context.outbox
+    // 300 managers without Telegram or e-mail: each one's message goes to the department chat.
+    try await upstream.database.write { db in
+        for index in 0..<300 {
+            _ = try outbox.append(ManagerUpserted(managerId: "m\(index)", name: "Менеджер \(index)", teamId: nil, role: "manager", extensions: [],
+                                                  phones: [], email: nil, telegramChatId: nil, active: true), stream: StreamName.deals, in: db)
+        }
+    }
+    let started = DispatchTime.now().uptimeNanoseconds
+    try await upstream.database.write { db in
+        for index in 0..<count {
+            let deal = DealState(dealId: "d\(index)", title: "Сделка \(index)", clientId: "c\(index % 1000)", managerId: "m\(index % 300)",
+                                 amount: Money(kopecks: 100_000_00), category: nil, region: nil, segment: nil, source: nil, pipelineId: "main",
+                                 stageId: "proposal", department: "sales", probability: 50, status: .lost, isRepeatSale: false, problem: false,
+                                 lossReason: "price", expectedCloseDate: nil, createdAt: Date(), closedAt: Date(), version: 2)
+            _ = try outbox.append(DealLost(deal: deal, fromStageId: "proposal", reason: "price", authorId: nil), stream: StreamName.deals, in: db)
+        }
+    }
+    while delivered.load(ordering: .relaxed) < count && DispatchTime.now().uptimeNanoseconds - started < 300_000_000_000 {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    let deliverySeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    print("")
+    print("notifications: \(count) deal.lost events for 300 managers, each to the department chat webhook on 127.0.0.1")
+    print("notifications delivered, event → webhook         \(rate(delivered.load(ordering: .relaxed), deliverySeconds))   (\(delivered.load(ordering: .relaxed)) of \(count))")
+    // The evening digest: 3,000 payments of one day over 300 managers' clients.
+    let database = notifications.database
+    try await database.write { db in
+        for index in 0..<3_000 {
+            try db.execute(sql: "INSERT INTO dir_client(id, name, managerId) VALUES (?, ?, ?)", arguments: ["c\(index)", "Клиент \(index)", "m\(index % 300)"])
+            try db.execute(sql: """
+                INSERT INTO day_payment(paymentId, receivedOn, amount, currency, clientId, managerId, payerName, revision)
+                VALUES (?, '2026-11-20', ?, 'RUB', ?, ?, 'Плательщик', 1)
+                """, arguments: ["p\(index)", Int64(index + 1) * 1_000, "c\(index)", "m\(index % 300)"])
+        }
+    }
+    let digests = Digests(configuration: configuration)
+    let digestStart = DispatchTime.now().uptimeNanoseconds
+    try await database.write { db in try digests.evening(day: "2026-11-20", db) }
+    let digestSeconds = Double(DispatchTime.now().uptimeNanoseconds - digestStart) / 1e9
+    print(String(format: "evening digest, 300 managers, 3,000 payments     %10.3f s", digestSeconds))
+    await notifications.stop()
+    await upstream.stop()
+    receiverTask.cancel()
+    dir.remove()
 }
 
 // MARK: Deals: stage changes over HTTP, each with its history line and event written

@@ -192,7 +192,7 @@ struct DeliveryTests {
         }
         #expect(try await desk.synced())
         let app = desk.notifications.app
-        let scheduler = DigestScheduler(context: app.context, store: NotificationStore(configuration: desk.configuration))
+        let scheduler = Digests(configuration: desk.configuration)
         try await app.context.database.write { db in try scheduler.evening(day: "2026-11-20", db) }
         // (The morning digest of today may be there too: the scheduler's first check runs at start.)
         #expect(await eventually { desk.receiver.messages.contains { $0.to == "hook" && $0.text.hasPrefix("*Оплаты") } })

@@ -11,6 +11,7 @@ import ServiceLifecycle
 struct DigestScheduler: Service {
     let context: ServiceContext
     let store: NotificationStore
+    var digests: Digests { Digests(store: store) }
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -31,7 +32,7 @@ struct DigestScheduler: Service {
                 let rule = try key.rule(db)
                 guard rule.enabled, let time = rule.time, let at = Self.minutes(time), minutes >= at else { continue }
                 guard try Int.fetchOne(db, sql: "SELECT 1 FROM digest_sent WHERE key = ?", arguments: ["\(key.rawValue):\(day)"]) == nil else { continue }
-                if key == .eveningDigest { try evening(day: day, db) } else { try morning(day: day, db) }
+                if key == .eveningDigest { try digests.evening(day: day, db) } else { try digests.morning(day: day, db) }
             }
         }
     }
@@ -42,8 +43,17 @@ struct DigestScheduler: Service {
         return parts[0] * 60 + parts[1]
     }
 
+}
+
+/// The digests' texts, enqueued for the department chat once per day and kind.
+public struct Digests: Sendable {
+    let store: NotificationStore
+
+    public init(configuration: NotificationsConfiguration) { store = NotificationStore(configuration: configuration) }
+    init(store: NotificationStore) { self.store = store }
+
     /// The day's incoming payments, by manager then client, with the total.
-    func evening(day: String, _ db: Database) throws {
+    public func evening(day: String, _ db: Database) throws {
         let locale = store.configuration.locale
         let rows = try Row.fetchAll(db, sql: """
             SELECT p.amount, p.currency, p.payerName, c.name AS client, m.name AS manager FROM day_payment p
@@ -72,7 +82,7 @@ struct DigestScheduler: Service {
 
     /// Each manager's plans of the current periods with completion and pace, from the latest
     /// figures pacer-kpi announced.
-    func morning(day: String, _ db: Database) throws {
+    public func morning(day: String, _ db: Database) throws {
         let locale = store.configuration.locale
         let decoder = EventCodec.makeDecoder()
         var lines: [String] = []
