@@ -39,6 +39,7 @@ public enum KPIService {
             routes: { router, context in
                 PlanRoutes(context: context).register(on: router)
                 ReportRoutes(context: context, configuration: configuration).register(on: router)
+                MotivationRoutes(context: context).register(on: router)
             },
             handler: { context in Projection(zone: context.settings.timeZone) },
             services: { context in [PaceWatcher(context: context, interval: configuration.checkInterval)] }

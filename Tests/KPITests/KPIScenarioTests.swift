@@ -312,6 +312,28 @@ struct KPIScenarioTests {
         #expect(try await up.kpi.call("GET", "/figures?period=2026-10&managerId=m2", as: "anna").status == 403)
         #expect(try await up.kpi.call("GET", "/leaderboard", as: "pbx").status == 403)
         #expect(try await up.kpi.call("GET", "/leaderboard", as: nil).status == 401)
+
+        // The bonus: 5 % of cash received, ×1.2 from 100 % of the won-amount plan, plus 10 000.00 at
+        // 100 % of the calls plan (4 of 8 calls: 50 %).
+        #expect(try await up.kpi.call("POST", "/plans", as: "head", json: ["scope": "manager", "subjectId": "m1", "metric": "calls",
+                                                                            "period": "2026-10", "target": 8]).status == 201)
+        let scheme: [String: Any] = ["shares": [["metric": "cash_received", "basisPoints": 500]],
+                                     "bands": [["fromCompletion": 0, "multiplierPercent": 50], ["fromCompletion": 100, "multiplierPercent": 120]],
+                                     "bandMetric": "won_amount", "kpis": [["metric": "calls", "amount": 10_000_00, "weightPercent": 100]]]
+        #expect(try await up.kpi.call("PUT", "/bonus-schemes/manager", as: "anna", json: scheme).status == 403)
+        #expect(try await up.kpi.call("PUT", "/bonus-schemes/manager", as: "head", json: scheme).status == 200)
+        let bonus = try await up.kpi.call("GET", "/managers/m1/bonus?period=2026-10", as: "anna")
+        #expect(bonus.status == 200)
+        // 60 000.00 × 5 % = 3 000.00, × 1.2 = 3 600.00; 10 000.00 × 100 % × 50 % = 5 000.00.
+        #expect(bonus.json["total"] as? Int == 8_600_00)
+        #expect(bonus.json["multiplierPercent"] as? Int == 120)
+        let lines = bonus.json["lines"] as? [[String: Any]] ?? []
+        #expect(lines.map { $0["kind"] as? String } == ["share", "band", "kpi"])
+        #expect(lines.map { $0["amount"] as? Int } == [3_000_00, 600_00, 5_000_00])
+        #expect(try await up.kpi.call("GET", "/managers/m2/bonus?period=2026-10", as: "anna").status == 403)
+        // Борис has won nothing: the lowest band halves his share, and he has no KPI plans.
+        let boris = try await up.kpi.call("GET", "/managers/m2/bonus?period=2026-10", as: "boris")
+        #expect(boris.json["total"] as? Int == 0)
     }
 
     @Test("pace: a plan falling behind is announced once; figures that moved are announced once per check")
@@ -339,6 +361,25 @@ struct KPIScenarioTests {
             #expect(paces.first?.1["managerId"] as? String == "m1")
             #expect((paces.first?.1["expectedByNow"] as? NSNumber)?.int64Value == 1_000_000_000_00 * Int64(elapsed) / Int64(total))
         }
+        // The forecast: an open deal of 100 000 at 50 % expected this month; October's 190 000 over the
+        // three months before this one for the run-rate.
+        let open = DealState(dealId: "d9", title: "Большая поставка", clientId: "c-m1", managerId: "m1", amount: Money(kopecks: 100_000_00),
+                             category: nil, region: nil, segment: nil, source: nil, pipelineId: "main", stageId: "proposal", department: "sales",
+                             probability: 50, status: .open, isRepeatSale: false, problem: false, lossReason: nil,
+                             expectedCloseDate: Period(month)!.lastDay, createdAt: Date(), closedAt: nil, version: 1)
+        try await up.publish(DealCreated(deal: open, authorId: nil), StreamName.deals, at: "2026-11-01 10:00")
+        #expect(try await up.synced())
+        let forecast = try await up.kpi.call("GET", "/forecast", as: "head").json
+        let current = (forecast["periods"] as? [[String: Any]])?.first ?? [:]
+        #expect(current["period"] as? String == month)
+        #expect(current["weightedPipeline"] as? Int == 50_000_00)
+        #expect(current["openDeals"] as? Int == 1)
+        #expect(current["forecast"] as? Int == (current["wonSoFar"] as? Int ?? -1) + 50_000_00)
+        let won = Int64(current["wonSoFar"] as? Int ?? 0)
+        let threeMonths = Period(month)!.firstDay <= "2027-01-01" ? Int64(190_000_00) : 0
+        #expect((current["runRate"] as? NSNumber)?.int64Value == won + threeMonths / 3 * Int64(total - elapsed) / Int64(max(total, 1)))
+        #expect(try await up.kpi.call("GET", "/forecast?managerId=m2", as: "anna").status == 403)
+
         // Every manager's figures moved while the scenario played: one kpi.changed each, then none.
         #expect(Set(events.filter { $0.0 == "kpi.changed" }.compactMap { $0.1["managerId"] as? String }) == ["m1", "m2", "m3"])
         #expect(second.1 == 0)

@@ -64,6 +64,7 @@ struct PaceWatcher: Service {
                                   stream: StreamName.kpi, in: db)
             }
             try db.execute(sql: "DELETE FROM dirty_manager")
+            try Forecast.record(today: today, calendar: calendar, db)
             return (changed, dirty.count)
         }
     }

@@ -48,5 +48,12 @@ enum KPISchema {
                 CREATE TABLE calendar_day (day TEXT PRIMARY KEY, kind TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("kpi.v2-forecast-bonus") { db in
+            try db.execute(sql: """
+                CREATE TABLE forecast_snapshot (period TEXT NOT NULL, day TEXT NOT NULL, forecast INTEGER NOT NULL, runRate INTEGER NOT NULL,
+                    PRIMARY KEY (period, day)) WITHOUT ROWID;
+                CREATE TABLE bonus_scheme (role TEXT PRIMARY KEY, json TEXT NOT NULL);
+                """)
+        }
     }
 }
