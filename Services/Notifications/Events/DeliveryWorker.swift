@@ -15,7 +15,7 @@ struct DeliveryWorker: Service {
     let context: ServiceContext
     let configuration: NotificationsConfiguration
     let makeChannels: @Sendable (ChannelSettings) -> [ChannelKind: any NotificationChannel]
-    var parallelAddresses = 32
+    var parallelAddresses = 64
 
     struct Due: Sendable {
         var id: String
@@ -44,8 +44,8 @@ struct DeliveryWorker: Service {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT n.id, n.idempotencyKey, n.recipient, n.channel, n.address, n.subject, n.text, n.attempts FROM notification n
                 WHERE n.status = 'pending' AND n.notBefore <= ?
-                AND NOT EXISTS (SELECT 1 FROM notification e WHERE e.status = 'pending' AND e.channel = n.channel AND e.address = n.address
-                                AND e.recipient = n.recipient AND e.position < n.position AND e.attempts > 0 AND e.notBefore > ?)
+                AND NOT EXISTS (SELECT 1 FROM notification e WHERE e.recipient = n.recipient AND e.channel = n.channel AND e.address = n.address
+                                AND e.status = 'pending' AND e.position < n.position AND e.attempts > 0 AND e.notBefore > ?)
                 ORDER BY n.position LIMIT 2000
                 """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
             var groups: [String: [Due]] = [:]

@@ -14,7 +14,8 @@ enum NotificationsSchema {
                     createdAt REAL NOT NULL, sentAt REAL, cancelKey TEXT, position INTEGER NOT NULL
                 );
                 CREATE INDEX notification_due ON notification(status, notBefore) WHERE status = 'pending';
-                CREATE INDEX notification_address ON notification(channel, address, position);
+                CREATE INDEX notification_address ON notification(recipient, channel, address, position) WHERE status = 'pending';
+                CREATE INDEX notification_position ON notification(position);
                 CREATE INDEX notification_cancel ON notification(cancelKey) WHERE cancelKey IS NOT NULL;
                 CREATE TABLE rule_override (rule TEXT PRIMARY KEY, json TEXT NOT NULL);
                 CREATE TABLE template_override (key TEXT NOT NULL, locale TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (key, locale));
