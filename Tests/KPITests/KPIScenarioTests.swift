@@ -21,7 +21,10 @@ struct Upstream {
         let publisher = try await ServiceHarness.start(
             ServiceDefinition(defaults: .deals, publishes: [StreamName.deals, StreamName.telephony, StreamName.accounting]),
             defaults: .deals, dir: dir, name: "upstream")
-        let kpi = try await ServiceHarness.start(KPIService.definition(), defaults: .kpi, dir: dir, sources: [await publisher.source])
+        // The tests run the pace check themselves; the service's own runs once at start, then not for an hour.
+        var configuration = KPIConfiguration()
+        configuration.checkInterval = .seconds(3600)
+        let kpi = try await ServiceHarness.start(KPIService.definition(configuration), defaults: .kpi, dir: dir, sources: [await publisher.source])
         return Upstream(publisher: publisher, kpi: kpi)
     }
 
