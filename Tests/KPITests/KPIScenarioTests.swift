@@ -245,6 +245,18 @@ struct KPIScenarioTests {
         #expect(board.array.map { $0["value"] as? Int } == [160_000_00, 30_000_00, 0])
         #expect(board.array.map { $0["rank"] as? Int } == [1, 2, 3])
 
+        // A closed month frozen: a late call does not move it; unfrozen, it does.
+        #expect(try await up.kpi.call("POST", "/frozen-months/2026-10", as: "anna").status == 403)
+        #expect(try await up.kpi.call("POST", "/frozen-months/2026-10", as: "head").status == 204)
+        #expect(try await up.kpi.call("POST", "/frozen-months/2099-10", as: "head").status == 409)
+        try await up.publish(CallRecorded(call: call("c1-late", manager: "m1", direction: .outgoing, answered: true, billable: 10, at: "2026-10-30 11:00")),
+                             StreamName.telephony, at: "2026-11-02 09:00")
+        #expect(try await up.synced())
+        #expect(try await figures(up, "&managerId=m1")["calls"] == 4)
+        #expect(try await up.kpi.call("GET", "/frozen-months", as: "anna").text == "[\"2026-10\"]")
+        #expect(try await up.kpi.call("DELETE", "/frozen-months/2026-10", as: "head").status == 204)
+        #expect(try await figures(up, "&managerId=m1")["calls"] == 5)
+
         // The same table after a recompute from the stored events.
         let before = try await up.kpi.database.read { try Row.fetchAll($0, sql: "SELECT * FROM agg WHERE value != 0 ORDER BY metric, managerId, day, category, region, segment, source") }
         let recompute = try await up.kpi.call("POST", "/recompute", as: "admin")
@@ -253,7 +265,9 @@ struct KPIScenarioTests {
         let after = try await up.kpi.database.read { try Row.fetchAll($0, sql: "SELECT * FROM agg WHERE value != 0 ORDER BY metric, managerId, day, category, region, segment, source") }
         #expect(before == after)
         #expect(!before.isEmpty)
-        for (manager, values) in Self.expected {
+        var late = Self.expected
+        late["m1"]!["calls"]! += 1; late["m1"]!["calls_outgoing"]! += 1; late["m1"]!["calls_answered"]! += 1; late["m1"]!["talk_seconds"]! += 10
+        for (manager, values) in late {
             #expect(try await figures(up, "&managerId=\(manager)") == values, "figures of \(manager) after the recompute")
         }
     }

@@ -33,7 +33,7 @@ struct Filter: Sendable, Equatable {
 enum Figures {
     /// Every metric's value under `filter`.
     static func values(_ filter: Filter, _ db: Database) throws -> [Metric: Int64] {
-        let request = SQLRequest<Row>(literal: "SELECT metric, SUM(value) AS total FROM agg WHERE " + filter.sql + " GROUP BY metric")
+        let request = SQLRequest<Row>(literal: "SELECT metric, SUM(value) AS total FROM agg_figures WHERE " + filter.sql + " GROUP BY metric")
         var values: [Metric: Int64] = [:]
         for metric in Metric.allCases { values[metric] = 0 }
         for row in try request.fetchAll(db) {
@@ -43,13 +43,13 @@ enum Figures {
     }
 
     static func value(_ metric: Metric, _ filter: Filter, _ db: Database) throws -> Int64 {
-        let request = SQLRequest<Int64>(literal: "SELECT COALESCE(SUM(value), 0) FROM agg WHERE metric = \(metric.rawValue) AND " + filter.sql)
+        let request = SQLRequest<Int64>(literal: "SELECT COALESCE(SUM(value), 0) FROM agg_figures WHERE metric = \(metric.rawValue) AND " + filter.sql)
         return try request.fetchOne(db) ?? 0
     }
 
     /// One metric per manager.
     static func byManager(_ metric: Metric, _ filter: Filter, _ db: Database) throws -> [String: Int64] {
-        let request = SQLRequest<Row>(literal: "SELECT managerId, SUM(value) AS total FROM agg WHERE metric = \(metric.rawValue) AND "
+        let request = SQLRequest<Row>(literal: "SELECT managerId, SUM(value) AS total FROM agg_figures WHERE metric = \(metric.rawValue) AND "
                                       + filter.sql + " GROUP BY managerId")
         return Dictionary(uniqueKeysWithValues: try request.fetchAll(db).map { ($0["managerId"] as String, $0["total"] as Int64) })
     }

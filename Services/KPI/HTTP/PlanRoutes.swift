@@ -101,6 +101,37 @@ struct PlanRoutes {
             return try jsonResponse(history)
         }
 
+        router.get("frozen-months") { _, ctx in
+            _ = try ctx.kpiScope()
+            let months = try await context.database.read { db in try String.fetchAll(db, sql: "SELECT month FROM frozen_month ORDER BY month") }
+            return try jsonResponse(months)
+        }
+
+        router.post("frozen-months/:month") { _, ctx in
+            let user = try ctx.require(.head, .admin)
+            let text = try ctx.parameters.require("month")
+            guard let period = Period(text), period.kind == .month else { throw Problem.invalid("month", "must be a month like 2026-10") }
+            guard period.lastDay < today() else { throw Problem.conflict("\(text) is not over yet; only closed months can be frozen", field: "month") }
+            try await context.database.write { db in
+                guard try Int.fetchOne(db, sql: "SELECT 1 FROM frozen_month WHERE month = ?", arguments: [text]) == nil else { return }
+                try db.execute(sql: "INSERT INTO frozen_agg SELECT * FROM agg WHERE day BETWEEN ? AND ?", arguments: [period.firstDay, period.lastDay])
+                try db.execute(sql: "INSERT INTO frozen_month(month, frozenAt, byUser) VALUES (?, ?, ?)",
+                               arguments: [text, Date().timeIntervalSince1970, user.userId])
+            }
+            return Response(status: .noContent)
+        }
+
+        router.delete("frozen-months/:month") { _, ctx in
+            try ctx.require(.head, .admin)
+            let text = try ctx.parameters.require("month")
+            guard let period = Period(text), period.kind == .month else { throw Problem.invalid("month", "must be a month like 2026-10") }
+            try await context.database.write { db in
+                try db.execute(sql: "DELETE FROM frozen_agg WHERE day BETWEEN ? AND ?", arguments: [period.firstDay, period.lastDay])
+                try db.execute(sql: "DELETE FROM frozen_month WHERE month = ?", arguments: [text])
+            }
+            return Response(status: .noContent)
+        }
+
         router.get("calendar") { _, ctx in
             _ = try ctx.kpiScope()
             let calendar = try await context.database.read { try PlanFact.calendar($0) }

@@ -55,5 +55,21 @@ enum KPISchema {
                 CREATE TABLE bonus_scheme (role TEXT PRIMARY KEY, json TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("kpi.v3-frozen-months") { db in
+            // Figures read `agg_figures`: live cells, except in frozen months, whose cells are the
+            // copy taken when the month was frozen — late events still land in `agg` (so an unfreeze
+            // or a recompute shows them) but do not move a closed month's figures.
+            try db.execute(sql: """
+                CREATE TABLE frozen_month (month TEXT PRIMARY KEY, frozenAt REAL NOT NULL, byUser TEXT);
+                CREATE TABLE frozen_agg (
+                    metric TEXT NOT NULL, managerId TEXT NOT NULL, day TEXT NOT NULL, category TEXT NOT NULL, region TEXT NOT NULL,
+                    segment TEXT NOT NULL, source TEXT NOT NULL, value INTEGER NOT NULL,
+                    PRIMARY KEY (metric, managerId, day, category, region, segment, source)
+                ) WITHOUT ROWID;
+                CREATE VIEW agg_figures AS
+                    SELECT * FROM agg WHERE substr(day, 1, 7) NOT IN (SELECT month FROM frozen_month)
+                    UNION ALL SELECT * FROM frozen_agg;
+                """)
+        }
     }
 }
