@@ -49,5 +49,6 @@ public struct Money: Codable, Hashable, Sendable, Comparable, CustomStringConver
 }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    /// 0–9 and nothing else that Unicode calls a number.
+    public var isASCIIDigit: Bool { isASCII && isNumber }
 }

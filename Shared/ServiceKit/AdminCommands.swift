@@ -9,9 +9,9 @@ public protocol ServiceDescriptor {
 }
 
 extension ServiceDescriptor {
-    /// Opens the service's database for an admin command. The service may be running: SQLite
-    /// queues the write behind its own.
-    static func openDatabase(_ options: ServiceOptions) throws -> DatabasePool {
+    /// Opens the service's database for an admin or import command. The service may be running:
+    /// SQLite queues the write behind its own.
+    public static func openDatabase(_ options: ServiceOptions) throws -> DatabasePool {
         let settings = try ServiceSettings.resolve(options, defaults: definition.defaults)
         return try PacerDatabase.open(path: settings.databasePath) { migrator in
             TokenStore.migrations(&migrator)

@@ -45,6 +45,13 @@ struct Matcher {
         var outstanding: Int64
         var clientInn: String?
         var issuedOn: String
+
+        /// From a row of `id, dealId, clientId, managerId, outstanding, issuedOn` (and `inn` when joined).
+        init(_ row: Row, clientInn: String? = nil) {
+            id = row["id"]; dealId = row["dealId"]; clientId = row["clientId"]; managerId = row["managerId"]
+            outstanding = row["outstanding"]; issuedOn = row["issuedOn"]
+            self.clientInn = clientInn ?? row["inn"]
+        }
     }
 
     func match(amount: Int64, payerInn: String?, purpose: String, on day: String) throws -> Match {
@@ -63,10 +70,7 @@ struct Matcher {
         let open = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn FROM invoice i
             JOIN dir_client c ON c.id = i.clientId WHERE c.inn = ? AND i.paid < i.amount ORDER BY i.dueOn, i.issuedOn, i.id
-            """), arguments: [payerInn]).map {
-            Invoice(id: $0["id"], dealId: $0["dealId"], clientId: $0["clientId"], managerId: $0["managerId"], outstanding: $0["outstanding"],
-                    clientInn: payerInn, issuedOn: $0["issuedOn"])
-        }
+            """), arguments: [payerInn]).map { Invoice($0, clientInn: payerInn) }
         let client = (id: first["id"] as String, managerId: first["managerId"] as String?)
         if let exact = open.first(where: { $0.outstanding == amount }) {
             return allocate(amount, over: [exact], by: "inn", clientFallback: client)
@@ -81,10 +85,7 @@ struct Matcher {
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
                 LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.\(column) = ?
-                """), arguments: [key]).map {
-                Invoice(id: $0["id"], dealId: $0["dealId"], clientId: $0["clientId"], managerId: $0["managerId"],
-                        outstanding: $0["outstanding"], clientInn: $0["inn"], issuedOn: $0["issuedOn"])
-            }
+                """), arguments: [key]).map { Invoice($0) }
         }
         var found = try candidates("numberKey", PurposeScanner.key(number))
         if found.isEmpty {

@@ -5,10 +5,11 @@ import Hummingbird
 import ServiceKit
 
 extension PaymentRoutes {
-    /// The items of a push — `{"<key>": [ … ]}` or one bare object — each decoded on its own so
-    /// one bad item is reported by index and the others still go in; `raw(i)` is item i's JSON.
-    static func items<T: Decodable>(_ request: Request, key: String, as type: T.Type) async throws
-        -> (items: [Result<T, Problem>], raw: @Sendable (Int) -> String) {
+    /// The items of a push — `{"<key>": [ … ]}` or one bare object — each decoded and accepted on
+    /// its own, so one bad item is reported by index (its field as `<key>[i].field`) and the others
+    /// still go in; a push of a single bad item is a 422. `raw(i)` is item i's JSON, kept for review.
+    static func push<T: Decodable, U: Sendable>(_ request: Request, key: String, as type: T.Type, accept: (T) throws -> U) async throws
+        -> (accepted: [U], rejected: [PushReport.Rejected], raw: @Sendable (Int) -> String) {
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: 16 << 20) } catch { throw Problem(.contentTooLarge, "request body is larger than 16 MiB") }
         let data = Data(buffer: buffer)
@@ -25,12 +26,25 @@ extension PaymentRoutes {
         }
         let texts = objects.map { (try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "" }
         let decoder = JSONDecoder()
-        let items: [Result<T, Problem>] = texts.map { text in
-            do { return .success(try decoder.decode(T.self, from: Data(text.utf8))) } catch let error as DecodingError {
-                return .failure(Problem.decoding(error))
-            } catch { return .failure(Problem(.badRequest, "\(error)")) }
+        var accepted: [U] = []
+        var rejected: [PushReport.Rejected] = []
+        for (index, text) in texts.enumerated() {
+            do {
+                accepted.append(try accept(try decoder.decode(T.self, from: Data(text.utf8))))
+            } catch {
+                let problem = (error as? DecodingError).map(Problem.decoding) ?? (error as? Problem) ?? Problem(.badRequest, "\(error)")
+                rejected.append(.init(index: index, field: problem.field.map { "\(key)[\(index)].\($0)" }, reason: problem.detail))
+            }
         }
-        return (items, { index in index < texts.count ? texts[index] : "" })
+        if texts.count == 1, let only = rejected.first { throw Problem.invalid(only.field ?? "\(key)[0]", only.reason) }
+        return (accepted, rejected, { index in index < texts.count ? texts[index] : "" })
+    }
+
+    /// Keeps the refused items of a push for review (`GET /rejected`).
+    static func keep(_ rejected: [PushReport.Rejected], key: String, raw: (Int) -> String, _ db: Database) throws {
+        for item in rejected {
+            try RejectedInput.record(source: "api:\(key)", line: item.index, reason: item.reason, raw: raw(item.index), db)
+        }
     }
 
     static func draft(_ body: PaymentBody) throws -> PaymentDraft {

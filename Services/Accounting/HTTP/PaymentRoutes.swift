@@ -71,28 +71,13 @@ struct PaymentRoutes {
     func register(on router: Router<PacerRequestContext>) {
         router.post("payments") { request, ctx in
             try ctx.require(.accounting, .admin)
-            let (bodies, raw) = try await Self.items(request, key: "payments", as: PaymentBody.self)
-            var report = PushReport()
-            var drafts: [PaymentDraft] = []
-            for (index, body) in bodies.enumerated() {
-                switch body {
-                case .success(let body):
-                    do { drafts.append(try Self.draft(body)) } catch let problem as Problem {
-                        report.rejected.append(.init(index: index, field: problem.field.map { "payments[\(index)].\($0)" }, reason: problem.detail))
-                    }
-                case .failure(let problem):
-                    report.rejected.append(.init(index: index, field: problem.field.map { "payments[\(index)].\($0)" }, reason: problem.detail))
-                }
-            }
-            if bodies.count == 1, let only = report.rejected.first { throw Problem.invalid(only.field ?? "payments[0]", only.reason) }
+            let (drafts, rejected, raw) = try await Self.push(request, key: "payments", as: PaymentBody.self, accept: Self.draft)
             let store = PaymentStore(outbox: context.outbox, correlationId: ctx.id)
             let companyAccounts = configuration.companyAccounts
-            let ready = drafts
-            let rejected = report.rejected
-            report = try await context.database.write { db in
+            let report = try await context.database.write { db in
                 var report = PushReport(rejected: rejected)
                 let own = companyAccounts.union(try String.fetchAll(db, sql: "SELECT account FROM own_account"))
-                for draft in ready {
+                for draft in drafts {
                     switch try store.save(draft, ownAccounts: own, db) {
                     case .duplicate: report.duplicates += 1
                     case .stored(let direction, let matched):
@@ -100,9 +85,7 @@ struct PaymentRoutes {
                         if direction == .incoming { if matched { report.matched += 1 } else { report.unmatched += 1 } }
                     }
                 }
-                for item in rejected {
-                    try RejectedInput.record(source: "api:payments", line: item.index, reason: item.reason, raw: raw(item.index), db)
-                }
+                try Self.keep(rejected, key: "payments", raw: raw, db)
                 return report
             }
             return try jsonResponse(report)
@@ -110,35 +93,21 @@ struct PaymentRoutes {
 
         router.post("invoices") { request, ctx in
             try ctx.require(.accounting, .admin)
-            let (bodies, raw) = try await Self.items(request, key: "invoices", as: InvoiceBody.self)
-            var report = PushReport()
-            var valid: [(Int, InvoiceBody)] = []
-            for (index, body) in bodies.enumerated() {
-                switch body {
-                case .success(let body):
-                    if let problem = Self.check(body) {
-                        report.rejected.append(.init(index: index, field: problem.field.map { "invoices[\(index)].\($0)" }, reason: problem.detail))
-                    } else { valid.append((index, body)) }
-                case .failure(let problem):
-                    report.rejected.append(.init(index: index, field: problem.field.map { "invoices[\(index)].\($0)" }, reason: problem.detail))
-                }
+            let (invoices, rejected, raw) = try await Self.push(request, key: "invoices", as: InvoiceBody.self) { body in
+                if let problem = Self.check(body) { throw problem }
+                return body
             }
-            if bodies.count == 1, let only = report.rejected.first { throw Problem.invalid(only.field ?? "invoices[0]", only.reason) }
             let store = PaymentStore(outbox: context.outbox, correlationId: ctx.id)
-            let ready = valid
-            let rejected = report.rejected
-            report = try await context.database.write { db in
+            let report = try await context.database.write { db in
                 var report = PushReport(rejected: rejected)
-                for (_, body) in ready {
+                for body in invoices {
                     if try store.saveInvoice(number: body.number, issuedOn: body.issuedOn, dueOn: body.dueOn, amount: body.amount.kopecks,
                                              currency: body.amount.currency, clientId: body.clientId, clientInn: body.clientInn,
                                              dealId: body.dealId, db) {
                         report.stored += 1
                     } else { report.duplicates += 1 }
                 }
-                for item in rejected {
-                    try RejectedInput.record(source: "api:invoices", line: item.index, reason: item.reason, raw: raw(item.index), db)
-                }
+                try Self.keep(rejected, key: "invoices", raw: raw, db)
                 return report
             }
             return try jsonResponse(report)

@@ -42,13 +42,9 @@ struct Import1C: AsyncParsableCommand {
         let settings = try ServiceSettings.resolve(options, defaults: .accounting)
         let configuration = try AccountingConfiguration.fromEnvironment()
         guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let definition = AccountingService.definition(configuration)
-        let database = try PacerDatabase.open(path: settings.databasePath) { migrator in
-            TokenStore.migrations(&migrator)
-            definition.migrations(&migrator)
-        }
+        let database = try Descriptor.openDatabase(options)
         let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
-        let bar = ProgressBar(interactive: isatty(2) != 0)
+        let bar = ProgressBar()
         let (summary, rejected) = try await AccountingService.importStatement(
             path: file, database: database, outbox: outbox, databasePath: settings.databasePath, configuration: configuration) { read, size in
             bar.show(read: read, of: size)
@@ -56,29 +52,5 @@ struct Import1C: AsyncParsableCommand {
         bar.done()
         print(summary)
         if rejected > 0 { throw ExitCode(2) }
-    }
-}
-
-/// A progress bar on stderr: redrawn in place on a terminal, one line per step otherwise.
-final class ProgressBar: @unchecked Sendable {
-    private let interactive: Bool
-    private let lock = NSLock()
-    private var lastPercent = -1
-
-    init(interactive: Bool) { self.interactive = interactive }
-
-    func show(read: Int, of size: Int) {
-        guard size > 0 else { return }
-        let percent = read * 100 / size
-        lock.lock()
-        defer { lock.unlock() }
-        guard percent != lastPercent else { return }
-        lastPercent = percent
-        let bar = String(repeating: "█", count: percent / 4) + String(repeating: "·", count: 25 - percent / 4)
-        FileHandle.standardError.write(Data(((interactive ? "\r" : "") + "\(bar) \(percent)%" + (interactive ? "" : "\n")).utf8))
-    }
-
-    func done() {
-        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

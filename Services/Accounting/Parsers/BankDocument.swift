@@ -64,10 +64,6 @@ public struct BankDocument: Sendable, Hashable {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}
-
 /// The document keys Pacer reads, by position in `BankDocument.known`.
 enum Known {
     static let names = [

@@ -167,11 +167,8 @@ extension DealsCommands {
 
 /// `YYYY-MM-DD` calendar dates (company time zone), validated without a formatter.
 enum CalendarDate {
+    /// A calendar day (`CalendarDay`) within the years a deal can plausibly have.
     static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1900...2200).contains(y), (1...12).contains(m), d >= 1 else { return false }
-        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return d <= days[m - 1]
+        CalendarDay.parts(text).map { (1900...2200).contains($0.year) } ?? false
     }
 }

@@ -31,9 +31,13 @@ struct PaceWatcher: Service {
         return try await database.write { db in
             let calendar = try PlanFact.calendar(db)
             var changed = 0
-            for plan in try Plan.all(db) {
-                guard let period = Period(plan.period), period.firstDay <= today, today <= period.lastDay,
-                      let figure = try PlanFact.compute(plan, today: today, calendar: calendar, db) else { continue }
+            // The plans of the current periods, each against its fact once: for pace and for kpi.changed.
+            let current = try Plan.all(db).compactMap { plan -> PlanFact? in
+                guard let period = Period(plan.period), period.firstDay <= today, today <= period.lastDay else { return nil }
+                return try PlanFact.compute(plan, today: today, calendar: calendar, db)
+            }
+            for figure in current {
+                let plan = figure.plan
                 let previous = try String.fetchOne(db, sql: "SELECT status FROM plan_status WHERE planId = ?", arguments: [plan.id])
                 guard previous != figure.status.rawValue else { continue }
                 try db.execute(sql: "INSERT OR REPLACE INTO plan_status(planId, status, at) VALUES (?, ?, ?)",
@@ -47,17 +51,11 @@ struct PaceWatcher: Service {
             }
             let month = Period.containing(today, kind: .month)
             let dirty = try String.fetchAll(db, sql: "SELECT managerId FROM dirty_manager WHERE managerId != '' ORDER BY managerId")
-            let current = try Plan.all(db).filter { plan in
-                guard plan.scope == .manager, let period = Period(plan.period) else { return false }
-                return period.firstDay <= today && today <= period.lastDay
-            }
             for manager in dirty {
                 let values = try Figures.values(Filter(managers: [manager], period: month), db)
-                let plans = try current.filter { $0.subjectId == manager }.compactMap { plan in
-                    try PlanFact.compute(plan, today: today, calendar: calendar, db).map {
-                        PlanPace(planId: plan.id, metric: plan.metric.rawValue, period: plan.period, target: plan.target, fact: $0.fact,
-                                 expectedByNow: $0.expectedByNow, status: $0.status)
-                    }
+                let plans = current.filter { $0.plan.scope == .manager && $0.plan.subjectId == manager }.map {
+                    PlanPace(planId: $0.plan.id, metric: $0.plan.metric.rawValue, period: $0.plan.period, target: $0.plan.target, fact: $0.fact,
+                             expectedByNow: $0.expectedByNow, status: $0.status)
                 }
                 try outbox.append(KpiChanged(managerId: manager, period: month.description,
                                              values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }), plans: plans),

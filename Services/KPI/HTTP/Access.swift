@@ -1,3 +1,5 @@
+import Contracts
+import Foundation
 import GRDB
 import Hummingbird
 import ServiceKit
@@ -30,5 +32,14 @@ extension PacerRequestContext {
             return try String.fetchAll(db, sql: "SELECT id FROM dir_manager WHERE teamId = ? ORDER BY id", arguments: [team])
         }
         return nil
+    }
+}
+
+extension Request {
+    /// `?period=` (`2026-11`, `2026-Q4`, `2026-H2`, `2026`), by default the current month in `zone`.
+    func period(zone: TimeZone) throws -> Period {
+        guard let text = query("period") else { return Period.containing(CalendarDay.of(Date(), in: zone), kind: .month) }
+        guard let period = Period(text) else { throw Problem.invalid("period", "must be 2026-11, 2026-Q4, 2026-H2 or 2026") }
+        return period
     }
 }

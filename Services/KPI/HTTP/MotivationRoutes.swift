@@ -59,13 +59,7 @@ struct MotivationRoutes {
             let scope = try ctx.kpiScope()
             let id = try ctx.parameters.require("id")
             if let scope, scope != id { throw Problem(.forbidden, "only heads see another manager's bonus") }
-            let period: Period
-            if let text = request.query("period") {
-                guard let parsed = Period(text) else { throw Problem.invalid("period", "must be 2026-11, 2026-Q4, 2026-H2 or 2026") }
-                period = parsed
-            } else {
-                period = Period.containing(CalendarDay.of(Date(), in: zone), kind: .month)
-            }
+            let period = try request.period(zone: zone)
             let today = CalendarDay.of(Date(), in: zone)
             let bonus = try await context.database.read { db -> BonusScheme.Bonus? in
                 guard let role = try String.fetchOne(db, sql: "SELECT role FROM dir_manager WHERE id = ?", arguments: [id]) else {

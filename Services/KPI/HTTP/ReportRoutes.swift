@@ -45,11 +45,7 @@ struct ReportRoutes {
         var openDeals: Int
     }
 
-    func period(_ request: Request) throws -> Period {
-        guard let text = request.query("period") else { return Period.containing(CalendarDay.of(Date(), in: context.settings.timeZone), kind: .month) }
-        guard let period = Period(text) else { throw Problem.invalid("period", "must be 2026-11, 2026-Q4, 2026-H2 or 2026") }
-        return period
-    }
+    func period(_ request: Request) throws -> Period { try request.period(zone: context.settings.timeZone) }
 
     func dims(_ request: Request) -> (category: String?, region: String?, segment: String?, source: String?) {
         (request.query("category"), request.query("region"), request.query("segment"), request.query("source"))

@@ -21,8 +21,7 @@ struct NotificationStore: Sendable {
 
     /// A person: Telegram when they have a chat id and the bot is set up, else e-mail, else the
     /// department chat with their name.
-    func target(person managerId: String, _ db: Database) throws -> Target {
-        let settings = try settings(db)
+    func target(person managerId: String, settings: ChannelSettings, _ db: Database) throws -> Target {
         let row = try Row.fetchOne(db, sql: "SELECT name, email, telegramChatId FROM dir_manager WHERE id = ?", arguments: [managerId])
         if let chat: String = row?["telegramChatId"], !chat.isEmpty, settings.available(.telegram) {
             return Target(recipient: managerId, channel: .telegram, address: chat)
@@ -35,18 +34,18 @@ struct NotificationStore: Sendable {
     }
 
     func targets(_ audience: [Rule.Audience], manager: String?, _ db: Database) throws -> [Target] {
+        let settings = try settings(db)
         var result: [Target] = []
         for kind in audience {
             switch kind {
             case .manager:
-                if let manager { result.append(try target(person: manager, db)) }
+                if let manager { result.append(try target(person: manager, settings: settings, db)) }
             case .heads:
                 for head in try String.fetchAll(db, sql: "SELECT id FROM dir_manager WHERE role = 'head' AND active = 1 ORDER BY id") {
-                    result.append(try target(person: head, db))
+                    result.append(try target(person: head, settings: settings, db))
                 }
             case .department:
-                let available = try settings(db).available(.chat)
-                result.append(Target(recipient: "department", channel: available ? .chat : nil, address: ""))
+                result.append(Target(recipient: "department", channel: settings.available(.chat) ? .chat : nil, address: ""))
             }
         }
         var seen = Set<String>()

@@ -44,24 +44,13 @@ struct ImportCDR: AsyncParsableCommand {
             zone = parsed
         }
         guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let definition = TelephonyService.definition()
-        let database = try PacerDatabase.open(path: settings.databasePath) { migrator in
-            TokenStore.migrations(&migrator)
-            definition.migrations(&migrator)
-        }
+        let database = try Descriptor.openDatabase(options)
         let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
-        let interactive = isatty(2) != 0
-        var lastPercent = -1
+        let bar = ProgressBar()
         let (summary, rejected) = try await TelephonyService.importCDR(path: file, database: database, outbox: outbox, timeZone: zone) { read, size in
-            guard size > 0 else { return }
-            let percent = read * 100 / size
-            guard percent != lastPercent else { return }
-            lastPercent = percent
-            let bar = String(repeating: "█", count: percent / 4) + String(repeating: "·", count: 25 - percent / 4)
-            let line = (interactive ? "\r" : "") + "\(bar) \(percent)%" + (interactive ? "" : "\n")
-            FileHandle.standardError.write(Data(line.utf8))
+            bar.show(read: read, of: size)
         }
-        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        bar.done()
         print(summary)
         if rejected > 0 { throw ExitCode(2) }
     }
