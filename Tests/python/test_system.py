@@ -179,3 +179,23 @@ def test_accounting_process_imports_a_cp1251_statement_matched_against_deals():
             for service in (accounting, deals):
                 if service.proc and service.proc.poll() is None:
                     service.proc.kill()
+
+
+def test_import_commands_run_on_files():
+    """The file import commands end to end: a CDR with one bad row (exit code 2, the line named) and
+    the real 1C sample (exit code 0, imported exactly), each into its own new database."""
+    with tempfile.TemporaryDirectory() as data:
+        cdr = os.path.join(data, "Master.csv")
+        with open(cdr, "w") as f:
+            f.write('"","101","84951234567","from-internal","","SIP/101-1","SIP/trunk-1","Dial","","2026-11-20 10:00:00","2026-11-20 10:00:05",'
+                    '"2026-11-20 10:01:05",65,60,"ANSWERED","DOCUMENTATION","1763632800.1",""\n')
+            f.write('"","101","84951234567","from-internal","","SIP/101-2","SIP/trunk-2","Dial","","not a time",,"",0,0,"NO ANSWER","DOCUMENTATION","x",""\n')
+        result = subprocess.run([os.path.join(BIN, "pacer-telephony"), "import-cdr", "--data-dir", data, "--cdr-time-zone", "Europe/Moscow", cdr],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "imported 1" in result.stdout and "line 2:" in result.stdout
+        sample = os.path.join(ROOT, "..", "shared", "fixtures", "1c", "one_day_cp1251.txt")
+        result = subprocess.run([os.path.join(BIN, "pacer-accounting"), "import-1c", "--data-dir", data, sample],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "documents 13: incoming 3, outgoing 10" in result.stdout and "incoming 40000.00, outgoing 41184.00" in result.stdout

@@ -33,14 +33,15 @@ struct ImportCDR: AsyncParsableCommand {
         abstract: "Import an Asterisk Master.csv (cdr_csv, cdr_custom or a FreePBX export) into the service's database.",
         discussion: "Exit code 0 when every row imported, 2 when some rows were rejected (they are listed with their line numbers and kept for review), 1 on failure.")
     @OptionGroup var options: ServiceOptions
-    @Option(help: "Zone of the file's times (default: PACER_CDR_TIME_ZONE or UTC).") var timeZone: String?
+    // Not `--time-zone`: that is the company zone every service command takes.
+    @Option(name: .customLong("cdr-time-zone"), help: "Zone of the file's times (default: PACER_CDR_TIME_ZONE or UTC).") var cdrTimeZone: String?
     @Argument(help: "The CDR file.") var file: String
 
     func run() async throws {
         let settings = try ServiceSettings.resolve(options, defaults: .telephony)
         var zone = try TelephonyConfiguration.fromEnvironment().cdrTimeZone
-        if let timeZone {
-            guard let parsed = TimeZone(identifier: timeZone) else { throw ValidationError("unknown time zone \(timeZone)") }
+        if let cdrTimeZone {
+            guard let parsed = TimeZone(identifier: cdrTimeZone) else { throw ValidationError("unknown time zone \(cdrTimeZone)") }
             zone = parsed
         }
         guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
