@@ -71,6 +71,20 @@ public enum TokenStore {
         return token
     }
 
+    /// Registers a token the caller already holds (the same person's token in another service).
+    /// Registering it again for the same user changes nothing; for another user it is refused.
+    public static func register(_ token: String, userId: String, label: String? = nil, _ db: Database) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM auth_user WHERE user_id = ?", arguments: [userId]) == true else {
+            throw Problem(.notFound, "no user \(userId)")
+        }
+        if let owner = try String.fetchOne(db, sql: "SELECT user_id FROM auth_token WHERE token_hash = ?", arguments: [hash(token)]) {
+            guard owner == userId else { throw Problem.conflict("this token belongs to another user", field: "token") }
+            return
+        }
+        try db.execute(sql: "INSERT INTO auth_token(token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: [hash(token), userId, label, Date().timeIntervalSince1970])
+    }
+
     /// Revokes every token of a user. Returns how many were live.
     @discardableResult
     public static func revoke(userId: String, _ db: Database) throws -> Int {

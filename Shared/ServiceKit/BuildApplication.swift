@@ -77,6 +77,7 @@ public func buildApplication(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: AuthMiddleware(database: database))
     HealthRoutes(context: context, relay: relay, replay: replay, subscriber: subscriber, registry: registry).register(on: router)
+    UserRoutes(database: database).register(on: router)
     definition.routes(router, context)
 
     let httpPort = AsyncValue<Int>()

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The request context of every Pacer HTTP API: Hummingbird's core context plus the caller
@@ -5,10 +6,14 @@ import Hummingbird
 public struct PacerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var user: AuthUser?
+    /// When the caller says the change happened, if a service lets them say so (history imports);
+    /// nil means now.
+    public var occurredAt: Date?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         user = nil
+        occurredAt = nil
     }
 
     /// The caller, or 401 when the request carries no valid token.

@@ -44,7 +44,7 @@ struct DealsRoutes {
     struct ApprovalBody: Decodable { var subject: String; var attachmentName: String?; var attachmentBase64: String? }
 
     func commands(_ request: Request, _ ctx: PacerRequestContext) -> DealsCommands {
-        DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: request.headers[.init("X-Request-Id")!] ?? ctx.id)
+        DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: request.headers[.init("X-Request-Id")!] ?? ctx.id, now: ctx.occurredAt ?? Date())
     }
 
     func register(on router: Router<PacerRequestContext>) {

@@ -50,7 +50,7 @@ struct DirectoryRoutes {
     }
 
     func commands(_ request: Request, _ ctx: PacerRequestContext) -> DealsCommands {
-        DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id)
+        DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id, now: ctx.occurredAt ?? Date())
     }
 
     func register(on router: Router<PacerRequestContext>) {

@@ -21,7 +21,7 @@ struct WorkRoutes {
     struct DecideBody: Decodable { var approved: Bool; var comment: String? }
 
     func commands(_ ctx: PacerRequestContext) -> DealsCommands {
-        DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id)
+        DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id, now: ctx.occurredAt ?? Date())
     }
 
     func register(on router: Router<PacerRequestContext>) {
@@ -138,7 +138,7 @@ struct ImportRoutes {
                 let user = try ctx.departmentUser()
                 let buffer = try await request.body.collect(upTo: 32 << 20)
                 let bytes = Array(buffer.readableBytesView)
-                let importer = CSVImport(commands: DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id),
+                let importer = CSVImport(commands: DealsCommands(outbox: context.outbox, author: ctx.user, correlationId: ctx.id, now: ctx.occurredAt ?? Date()),
                                          kind: kind, ownManagerId: user.role == .manager ? user.managerId : nil)
                 let report = try await context.database.write { try importer.run(bytes, $0) }
                 return try jsonResponse(report)
