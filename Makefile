@@ -3,9 +3,9 @@
 SWIFT        ?= swift
 DATA_DIR     ?= ./data
 BIN_DEBUG    := .build/debug
-SERVICES     := $(shell grep -o 'executable.name: "pacer-[a-z]*"' Package.swift | cut -d'"' -f2 | grep -v -e pacer-bench -e pacer-bus)
-APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config docker-compose
-PY_PACKAGES  := pyzmq pytest pyyaml openapi-spec-validator schemathesis aiosmtpd
+SERVICES     := $(shell grep -o 'executable.name: "pacer-[a-z]*"' Package.swift | cut -d'"' -f2 | grep -v -e pacer-bench -e pacer-bus -e pacer-demo)
+APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config docker-compose chromium chromium-driver
+PY_PACKAGES  := pyzmq pytest pyyaml openapi-spec-validator schemathesis aiosmtpd selenium
 
 .PHONY: run test build deps bench swift-test py-test clean services
 
@@ -40,7 +40,7 @@ deps:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 		else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
 	fi
-	@python3 -c "import zmq, pytest, yaml, openapi_spec_validator, schemathesis, aiosmtpd" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+	@python3 -c "import zmq, pytest, yaml, openapi_spec_validator, schemathesis, aiosmtpd, selenium" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
 
 services:
 	@echo $(SERVICES)

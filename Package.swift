@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "pacer-kpi", targets: ["KPIMain"]),
         .executable(name: "pacer-notifications", targets: ["NotificationsMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
+        .executable(name: "pacer-demo", targets: ["PacerDemo"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
     dependencies: [
@@ -83,6 +84,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Shared/ServiceTestSupport"
+        ),
+        .executableTarget(
+            name: "PacerDemo",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Shared/PacerDemo"
         ),
         .executableTarget(
             name: "PacerBench",
@@ -179,6 +191,7 @@ let package = Package(
                 "Contracts", "Storage", "Messaging", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

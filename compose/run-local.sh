@@ -5,6 +5,9 @@ set -u
 DATA_DIR=${DATA_DIR:-./data}
 BIN_DIR=${BIN_DIR:-.build/debug}
 mkdir -p "$DATA_DIR"
+# An empty data folder gets the demo department once everything is up (pacer-demo, below).
+first_start=0
+[ -e "$DATA_DIR/deals.sqlite" ] || first_start=1
 if [ $# -eq 0 ]; then
   echo "no services to start yet"; exit 0
 fi
@@ -18,14 +21,15 @@ stop() {
 }
 trap 'stop "$@"' INT TERM
 for service in "$@"; do
-  extra=()
-  # Demo data on first start: the deals service seeds a department into an empty database.
-  [ "$service" = pacer-deals ] && extra+=(--demo)
   # Process substitution, not a pipe: $! must be the service, not the log prefixer.
-  "$BIN_DIR/$service" --data-dir "$DATA_DIR" "${extra[@]}" > >(sed -u "s/^/[$service] /") 2>&1 &
+  "$BIN_DIR/$service" --data-dir "$DATA_DIR" > >(sed -u "s/^/[$service] /") 2>&1 &
   pids+=($!)
 done
 sleep 2
+if [ "$first_start" = 1 ] && [ -x "$BIN_DIR/pacer-demo" ]; then
+  # A month of a 20-manager department, played through the services' own APIs.
+  "$BIN_DIR/pacer-demo" --data-dir "$DATA_DIR" || echo "pacer-demo failed; the services run without demo data"
+fi
 echo
 echo "Pacer is up: $*"
 for service in "$@"; do
@@ -37,6 +41,7 @@ for service in "$@"; do
     pacer-notifications) echo "  notifications  http://127.0.0.1:8085/health";;
   esac
 done
+[ -e "$DATA_DIR/demo-logins.txt" ] && echo "Demo logins (paste a token on the dashboard's login page): $DATA_DIR/demo-logins.txt"
 echo "Ctrl-C stops everything."
 wait -n
 stop "$@"

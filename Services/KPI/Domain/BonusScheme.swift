@@ -53,6 +53,25 @@ struct BonusScheme: Codable, Sendable, Equatable {
         var total: Int64
     }
 
+    /// Refuses shares outside 0…100 %, negative bands and KPI amounts, weights outside 0…100.
+    func validate() throws {
+        let scheme = self
+        for (index, share) in scheme.shares.enumerated() where !(0...10_000).contains(share.basisPoints) {
+            throw Problem.invalid("shares[\(index)].basisPoints", "must be 0…10000 (hundredths of a percent)")
+        }
+        for (index, band) in scheme.bands.enumerated() where band.multiplierPercent < 0 || band.fromCompletion < 0 {
+            throw Problem.invalid("bands[\(index)]", "must not be negative")
+        }
+        for (index, kpi) in scheme.kpis.enumerated() where kpi.amount < 0 || !(0...100).contains(kpi.weightPercent) {
+            throw Problem.invalid("kpis[\(index)]", "amount must not be negative and weightPercent must be 0…100")
+        }
+    }
+
+    func save(role: String, _ db: Database) throws {
+        let json = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        try db.execute(sql: "INSERT OR REPLACE INTO bonus_scheme(role, json) VALUES (?, ?)", arguments: [role, json])
+    }
+
     static func find(role: String, _ db: Database) throws -> BonusScheme? {
         try String.fetchOne(db, sql: "SELECT json FROM bonus_scheme WHERE role = ?", arguments: [role])
             .flatMap { try? JSONDecoder().decode(BonusScheme.self, from: Data($0.utf8)) }

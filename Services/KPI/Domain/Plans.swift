@@ -57,6 +57,25 @@ struct Plan: Codable, Sendable, Equatable {
                        arguments: [id, createdAt.timeIntervalSince1970, createdBy, target])
     }
 
+    /// A new plan, checked: a known period, a positive target, a subject for team and manager
+    /// plans (an existing manager) and none for the company's.
+    static func create(scope: Scope, subjectId: String?, metric: Metric, period: String, category: String? = nil, region: String? = nil,
+                       segment: String? = nil, source: String? = nil, target: Int64, by user: String?, _ db: Database) throws -> Plan {
+        guard Period(period) != nil else { throw Problem.invalid("period", "must be 2026-11, 2026-Q4, 2026-H2 or 2026") }
+        guard target > 0 else { throw Problem.invalid("target", "must be positive (kopecks, a count or seconds, by the metric)") }
+        guard (scope == .company) == (subjectId == nil) else {
+            throw Problem.invalid("subjectId", scope == .company ? "must be absent for the company" : "is required for a \(scope.rawValue) plan")
+        }
+        if scope == .manager, try Int.fetchOne(db, sql: "SELECT 1 FROM dir_manager WHERE id = ?", arguments: [subjectId]) == nil {
+            throw Problem.invalid("subjectId", "names no manager \(subjectId ?? "")")
+        }
+        let plan = Plan(id: "plan-" + UUID().uuidString.prefix(8).lowercased(), scope: scope, subjectId: subjectId, metric: metric,
+                        period: period, category: category, region: region, segment: segment, source: source,
+                        target: target, createdBy: user, createdAt: Date(), version: 1)
+        try plan.insert(db)
+        return plan
+    }
+
     /// A mid-period correction: the target changes, the change is kept with who, when and why.
     static func correct(_ id: String, to target: Int64, expectedVersion: Int?, by user: String?, reason: String?, _ db: Database) throws -> Plan {
         guard var plan = try find(id, db) else { throw Problem.notFound("no plan \(id)") }

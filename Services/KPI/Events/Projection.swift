@@ -44,6 +44,8 @@ struct Projection: EventHandler {
         router.on(InvoicePaid.self) { envelope, db in
             try db.execute(sql: "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = ?", arguments: [envelope.payload.invoiceId])
         }
+        router.on(ApprovalRequested.self) { envelope, db in try project.approval(envelope.payload, at: envelope.occurredAt, db) }
+        router.on(ApprovalDecided.self) { envelope, db in try project.decision(envelope.payload, at: envelope.occurredAt, db) }
         router.on(ReceivableDue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: false, db) }
         router.on(ReceivableOverdue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: true, db) }
         self.router = router
@@ -61,6 +63,7 @@ struct Projection: EventHandler {
         try db.execute(sql: """
             DELETE FROM agg; DELETE FROM contribution; DELETE FROM dir_manager; DELETE FROM fact_client; DELETE FROM fact_deal;
             DELETE FROM fact_visit; DELETE FROM fact_task; DELETE FROM fact_receivable; DELETE FROM fact_lead; DELETE FROM fact_contact; DELETE FROM fact_payment_revision;
+            DELETE FROM fact_call; DELETE FROM fact_activity; DELETE FROM fact_payment; DELETE FROM fact_approval;
             """)
         let projection = Projection(zone: zone)
         var count = 0

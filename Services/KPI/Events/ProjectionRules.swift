@@ -128,6 +128,12 @@ struct ProjectionRules: Sendable {
             contributions.add(.talkSeconds, Int64(call.billableSeconds), manager: manager, day: day)
         }
         if let client = call.clientId { try touch(client: client, at: call.startedAt, db) }
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [call.callId, call.managerId, call.clientId, call.dealId, call.direction.rawValue,
+                             call.direction == .incoming ? call.from : call.to, call.startedAt.timeIntervalSince1970,
+                             call.billableSeconds, call.answered, call.recordingURL])
         try contributions.replace(entity: "call:\(call.callId)", db)
     }
 
@@ -141,6 +147,9 @@ struct ProjectionRules: Sendable {
         }
         if let metric { contributions.add(metric, 1, manager: activity.managerId, day: day(activity.at)) }
         if let client = activity.clientId { try touch(client: client, at: activity.at, db) }
+        try db.execute(sql: "INSERT OR REPLACE INTO fact_activity(id, kind, managerId, clientId, dealId, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [activity.activityId, activity.kind, activity.managerId, activity.clientId, activity.dealId,
+                                   activity.at.timeIntervalSince1970, activity.note])
         try contributions.replace(entity: "activity:\(activity.activityId)", db)
     }
 
@@ -156,6 +165,10 @@ struct ProjectionRules: Sendable {
             contributions.add(.cashReceived, payment.amount.kopecks, manager: payment.managerId, day: payment.receivedOn)
         }
         if let client = payment.clientId, let at = CalendarDay.start(payment.receivedOn, in: zone) { try touch(client: client, at: at, db) }
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO fact_payment(id, managerId, clientId, dealId, receivedOn, amount, payerName, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [payment.paymentId, payment.managerId, payment.clientId, payment.dealId, payment.receivedOn, payment.amount.kopecks,
+                             payment.payerName, payment.matchedBy != nil])
         try contributions.replace(entity: entity, db)
     }
 
@@ -163,6 +176,20 @@ struct ProjectionRules: Sendable {
         try db.execute(sql: """
             INSERT OR REPLACE INTO fact_receivable(id, invoiceId, managerId, clientId, dueOn, outstanding, overdue) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [item.receivableId, item.invoiceId, item.managerId, item.clientId, item.dueOn, item.outstanding.kopecks, overdue])
+    }
+
+    func approval(_ requested: ApprovalRequested, at: Date, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO fact_approval(id, dealId, requesterId, subject, amount, attachmentName, requestedAt, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+            """, arguments: [requested.approvalId, requested.dealId, requested.requesterId, requested.subject, requested.amount.kopecks,
+                             requested.attachmentName, at.timeIntervalSince1970])
+    }
+
+    func decision(_ decided: ApprovalDecided, at: Date, _ db: Database) throws {
+        try db.execute(sql: "UPDATE fact_approval SET status = ?, deciderId = ?, comment = ?, decidedAt = ? WHERE id = ?",
+                       arguments: [decided.approved ? "approved" : "rejected", decided.deciderId, decided.comment, at.timeIntervalSince1970,
+                                   decided.approvalId])
     }
 
     private func touch(client: String, at: Date, _ db: Database) throws {

@@ -39,19 +39,8 @@ struct MotivationRoutes {
             let role = try ctx.parameters.require("role")
             guard role == "manager" || role == "head" else { throw Problem.invalid("role", "must be manager or head") }
             let scheme = try await request.decodeJSON(BonusScheme.self, context: ctx)
-            for (index, share) in scheme.shares.enumerated() where !(0...10_000).contains(share.basisPoints) {
-                throw Problem.invalid("shares[\(index)].basisPoints", "must be 0…10000 (hundredths of a percent)")
-            }
-            for (index, band) in scheme.bands.enumerated() where band.multiplierPercent < 0 || band.fromCompletion < 0 {
-                throw Problem.invalid("bands[\(index)]", "must not be negative")
-            }
-            for (index, kpi) in scheme.kpis.enumerated() where kpi.amount < 0 || !(0...100).contains(kpi.weightPercent) {
-                throw Problem.invalid("kpis[\(index)]", "amount must not be negative and weightPercent must be 0…100")
-            }
-            let json = String(decoding: try JSONEncoder().encode(scheme), as: UTF8.self)
-            try await context.database.write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO bonus_scheme(role, json) VALUES (?, ?)", arguments: [role, json])
-            }
+            try scheme.validate()
+            try await context.database.write { db in try scheme.save(role: role, db) }
             return try jsonResponse(scheme)
         }
 

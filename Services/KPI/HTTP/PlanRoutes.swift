@@ -32,19 +32,9 @@ struct PlanRoutes {
         router.post("plans") { request, ctx in
             let user = try ctx.require(.head, .admin)
             let body = try await request.decodeJSON(PlanBody.self, context: ctx)
-            guard Period(body.period) != nil else { throw Problem.invalid("period", "must be 2026-11, 2026-Q4, 2026-H2 or 2026") }
-            guard body.target > 0 else { throw Problem.invalid("target", "must be positive (kopecks, a count or seconds, by the metric)") }
-            guard (body.scope == .company) == (body.subjectId == nil) else {
-                throw Problem.invalid("subjectId", body.scope == .company ? "must be absent for the company" : "is required for a \(body.scope.rawValue) plan")
-            }
-            let plan = Plan(id: "plan-" + UUID().uuidString.prefix(8).lowercased(), scope: body.scope, subjectId: body.subjectId, metric: body.metric,
-                            period: body.period, category: body.category, region: body.region, segment: body.segment, source: body.source,
-                            target: body.target, createdBy: user.userId, createdAt: Date(), version: 1)
-            try await context.database.write { db in
-                if plan.scope == .manager, try Int.fetchOne(db, sql: "SELECT 1 FROM dir_manager WHERE id = ?", arguments: [plan.subjectId]) == nil {
-                    throw Problem.invalid("subjectId", "names no manager \(plan.subjectId ?? "")")
-                }
-                try plan.insert(db)
+            let plan = try await context.database.write { db in
+                try Plan.create(scope: body.scope, subjectId: body.subjectId, metric: body.metric, period: body.period, category: body.category,
+                                region: body.region, segment: body.segment, source: body.source, target: body.target, by: user.userId, db)
             }
             return try jsonResponse(plan, status: .created)
         }

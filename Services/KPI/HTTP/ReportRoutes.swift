@@ -89,29 +89,9 @@ struct ReportRoutes {
             if let scope, scope != id { throw Problem(.forbidden, "only heads see another manager's card") }
             let period = try period(request)
             let today = CalendarDay.of(Date(), in: zone)
-            guard let card = try await context.database.read({ db -> Card? in
-                guard let manager = try Row.fetchOne(db, sql: "SELECT name, teamId FROM dir_manager WHERE id = ?", arguments: [id]) else { return nil }
-                let values = try Figures.values(Filter(managers: [id], period: period), db)
-                let averages = try Figures.dealAverages(managers: [id], period: period, zone: zone, db)
-                let calendar = try PlanFact.calendar(db)
-                let team: String? = manager["teamId"]
-                let plans = try Plan.all(db, period: period.description).filter {
-                    $0.scope == .manager && $0.subjectId == id || $0.scope == .team && $0.subjectId == team && team != nil
-                }.compactMap { try PlanFact.compute($0, today: today, calendar: calendar, db) }
-                var rank: [String: Int] = [:]
-                for metric in [Metric.wonAmount, .cashReceived, .calls] {
-                    let board = try Self.leaderboard(metric: metric, period: period, dims: (nil, nil, nil, nil), team: nil, byCompletion: false, today: today, db)
-                    rank[metric.rawValue] = board.first { $0.managerId == id }?.rank
-                }
-                return Card(managerId: id, name: manager["name"], teamId: team, period: period.description,
-                            values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }),
-                            averageDeal: averages.averageDeal, cycleDays: averages.cycleDays, plans: plans, rank: rank,
-                            receivablesOverdue: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(outstanding), 0) FROM fact_receivable WHERE managerId = ? AND overdue = 1",
-                                                                   arguments: [id]) ?? 0,
-                            overdueTasks: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_task WHERE assigneeId = ? AND overdue = 1 AND status = 'open'",
-                                                           arguments: [id]) ?? 0,
-                            openDeals: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_deal WHERE managerId = ? AND status = 'open'", arguments: [id]) ?? 0)
-            }) else { throw Problem.notFound("no manager \(id)") }
+            guard let card = try await context.database.read({ db in try Self.card(id, period: period, today: today, zone: zone, db) }) else {
+                throw Problem.notFound("no manager \(id)")
+            }
             return try jsonResponse(card)
         }
 
@@ -139,6 +119,31 @@ struct ReportRoutes {
             let events = try await context.database.write { db in try Projection.recompute(zone: zone, db) }
             return try jsonResponse(["events": events, "milliseconds": Int(Date().timeIntervalSince(started) * 1000)])
         }
+    }
+
+    /// A manager's card: figures, their plans (and their team's) with pace, rank, what is overdue.
+    static func card(_ id: String, period: Period, today: String, zone: TimeZone, _ db: Database) throws -> Card? {
+        guard let manager = try Row.fetchOne(db, sql: "SELECT name, teamId FROM dir_manager WHERE id = ?", arguments: [id]) else { return nil }
+        let values = try Figures.values(Filter(managers: [id], period: period), db)
+        let averages = try Figures.dealAverages(managers: [id], period: period, zone: zone, db)
+        let calendar = try PlanFact.calendar(db)
+        let team: String? = manager["teamId"]
+        let plans = try Plan.all(db, period: period.description).filter {
+            $0.scope == .manager && $0.subjectId == id || $0.scope == .team && $0.subjectId == team && team != nil
+        }.compactMap { try PlanFact.compute($0, today: today, calendar: calendar, db) }
+        var rank: [String: Int] = [:]
+        for metric in [Metric.wonAmount, .cashReceived, .calls] {
+            let board = try Self.leaderboard(metric: metric, period: period, dims: (nil, nil, nil, nil), team: nil, byCompletion: false, today: today, db)
+            rank[metric.rawValue] = board.first { $0.managerId == id }?.rank
+        }
+        return Card(managerId: id, name: manager["name"], teamId: team, period: period.description,
+                    values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }),
+                    averageDeal: averages.averageDeal, cycleDays: averages.cycleDays, plans: plans, rank: rank,
+                    receivablesOverdue: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(outstanding), 0) FROM fact_receivable WHERE managerId = ? AND overdue = 1",
+                                                           arguments: [id]) ?? 0,
+                    overdueTasks: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_task WHERE assigneeId = ? AND overdue = 1 AND status = 'open'",
+                                                   arguments: [id]) ?? 0,
+                    openDeals: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fact_deal WHERE managerId = ? AND status = 'open'", arguments: [id]) ?? 0)
     }
 
     static func leaderboard(metric: Metric, period: Period, dims: (category: String?, region: String?, segment: String?, source: String?),

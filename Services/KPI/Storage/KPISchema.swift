@@ -71,5 +71,24 @@ enum KPISchema {
                     UNION ALL SELECT * FROM frozen_agg;
                 """)
         }
+        migrator.registerMigration("kpi.v4-dashboard") { db in
+            // What the dashboard lists besides figures: each call, touch and payment as it stands
+            // (a manager's card shows the recent ones), and approvals waiting for a head.
+            try db.execute(sql: """
+                CREATE TABLE fact_call (id TEXT PRIMARY KEY, managerId TEXT, clientId TEXT, dealId TEXT, direction TEXT NOT NULL,
+                    counterpart TEXT NOT NULL, startedAt REAL NOT NULL, billableSeconds INTEGER NOT NULL, answered INTEGER NOT NULL,
+                    recordingURL TEXT);
+                CREATE INDEX fact_call_manager ON fact_call(managerId, startedAt);
+                CREATE TABLE fact_activity (id TEXT PRIMARY KEY, kind TEXT NOT NULL, managerId TEXT, clientId TEXT, dealId TEXT,
+                    at REAL NOT NULL, note TEXT);
+                CREATE INDEX fact_activity_manager ON fact_activity(managerId, at);
+                CREATE TABLE fact_payment (id TEXT PRIMARY KEY, managerId TEXT, clientId TEXT, dealId TEXT, receivedOn TEXT NOT NULL,
+                    amount INTEGER NOT NULL, payerName TEXT NOT NULL, matched INTEGER NOT NULL);
+                CREATE INDEX fact_payment_manager ON fact_payment(managerId, receivedOn);
+                CREATE TABLE fact_approval (id TEXT PRIMARY KEY, dealId TEXT NOT NULL, requesterId TEXT NOT NULL, subject TEXT NOT NULL,
+                    amount INTEGER NOT NULL, attachmentName TEXT, requestedAt REAL NOT NULL, status TEXT NOT NULL, deciderId TEXT,
+                    comment TEXT, decidedAt REAL);
+                """)
+        }
     }
 }
