@@ -134,6 +134,14 @@ public struct ReceivableOverdue: EventPayload, Hashable {
     public init(receivable: ReceivableItem, daysOverdue: Int) { self.receivable = receivable; self.daysOverdue = daysOverdue }
 }
 
+/// What is left of an item already announced as due or overdue has changed — a partial payment,
+/// an unmatch, or paid off (outstanding zero): once per change.
+public struct ReceivableChanged: EventPayload, Hashable {
+    public static let eventType: EventType = "receivable.changed"
+    public var receivable: ReceivableItem
+    public init(receivable: ReceivableItem) { self.receivable = receivable }
+}
+
 /// `SNAPSHOT accounting`: every incoming payment as it stands.
 public struct AccountingSnapshotItem: Codable, Hashable, Sendable {
     public var kind: String            // payment

@@ -41,11 +41,10 @@ extension DemoSimulator {
         return documents.count
     }
 
-    /// This month's and last month's quotas (the head sets them), one corrected mid-month with a
+    /// This month's quotas (the head sets them), one corrected mid-month with a
     /// reason, and a bonus scheme for managers.
     func plans(_ department: DemoDepartment, headToken: String, now: Date) async throws {
         let month = String(isoDay(now).prefix(7))
-        let last = String(isoDay(at(dayOffset: -Int(localDay(now).day!), hour: 12, minute: 0, from: now)).prefix(7))
         var total: Int64 = 0
         var firstPlan: (String, Int64, Int)?
         for (index, manager) in department.managers.enumerated() {
@@ -57,7 +56,7 @@ extension DemoSimulator {
             try await kpi.send(.POST, "/plans", json: ["scope": "manager", "subjectId": manager.id, "metric": "calls", "period": month,
                                                        "target": 160 + index % 4 * 20], as: headToken)
         }
-        for (period, metric, target) in [(month, "won_amount", total), (month, "cash_received", total * 8 / 10), (month, "calls", Int64(3_800)),
+        for (period, metric, target) in [(month, "won_amount", total), (month, "cash_received", total * 8 / 10), (month, "calls", Int64(3_800))] {
             try await kpi.send(.POST, "/plans", json: ["scope": "company", "metric": metric, "period": period, "target": target], as: headToken)
         }
         if let (id, target, version) = firstPlan {
@@ -71,7 +70,7 @@ extension DemoSimulator {
             "bandMetric": "won_amount",
             "kpis": [["metric": "calls", "amount": 10_000_00, "weightPercent": 100, "capPercent": 120]],
         ], as: headToken)
-        log("plans: \(department.managers.count * 2 + 4) for \(month) and \(last), one corrected; a bonus scheme for managers")
+        log("plans: \(department.managers.count * 2 + 3) for \(month), one corrected; a bonus scheme for managers")
     }
 
     /// Three managers ask the head to approve a contract — with the PDF attached.

@@ -22,15 +22,17 @@ struct PacerDemo: AsyncParsableCommand {
 
     func run() async throws {
         guard let zone = TimeZone(identifier: timeZone) else { throw ValidationError("unknown time zone \(timeZone)") }
-        func client(_ name: String, _ url: String) throws -> DemoClient {
+        func client(_ name: String, _ url: String) async throws -> DemoClient {
             let file = (dataDir as NSString).appendingPathComponent("\(name)-admin.token")
+            // A service writes its first admin token as it starts: give it the time to.
+            for _ in 0..<600 where !FileManager.default.fileExists(atPath: file) { try await Task.sleep(for: .milliseconds(200)) }
             guard let token = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
                 throw ValidationError("no admin token in \(file): start the services on an empty data folder first")
             }
             return DemoClient(name: "pacer-\(name)", baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token)
         }
-        let services = [try client("deals", deals), try client("telephony", telephony), try client("accounting", accounting),
-                        try client("kpi", kpi), try client("notifications", notifications)]
+        let services = [try await client("deals", deals), try await client("telephony", telephony), try await client("accounting", accounting),
+                        try await client("kpi", kpi), try await client("notifications", notifications)]
         for service in services { _ = try await service.waitHealthy(timeout: .seconds(120)) }
         let managers = try await services[0].send(.GET, "/managers").json as? [Any] ?? []
         let loginsFile = (dataDir as NSString).appendingPathComponent("demo-logins.txt")

@@ -311,5 +311,23 @@ struct AccountingServiceTests {
         #expect(events.filter { $0.0 == "receivable.overdue" }.count == late)
         #expect(events.filter { $0.0 == "receivable.due" }.count == due)
         #expect(events.contains { $0.0 == "receivable.overdue" && ($0.1["receivable"] as? [String: Any])?["invoiceNumber"] as? String == "40" })
+        #expect(!events.contains { $0.0 == "receivable.changed" })
+
+        // Money after the announcement: 200 more on 40 (still overdue), 41 paid off. Each is told
+        // once as `receivable.changed` with what is left, so the read side does not go stale.
+        let before = try await books.accounting.head(StreamName.accounting)
+        _ = try await books.accounting.call("POST", "/statements", as: "onec", raw: Books.statement([
+            Books.incoming("402", "200.00", inn: "7719617469", purpose: "Оплата по счету 40"),
+            Books.incoming("403", "2000.00", inn: "7719617469", purpose: "Оплата по счету 41")]))
+        let moved = try await ReceivableScheduler.check(app.context.database, outbox: app.context.outbox, zone: zone)
+        #expect(moved.0 == 0 && moved.1 == 0)
+        let changed = try await books.accounting.events(StreamName.accounting, after: before).filter { $0.0 == "receivable.changed" }
+        let left = Dictionary(uniqueKeysWithValues: changed.map {
+            let item = $0.1["receivable"] as! [String: Any]
+            return (item["invoiceNumber"] as! String, (item["outstanding"] as! [String: Any])["kopecks"] as! Int)
+        })
+        #expect(left == ["40": 300_00, "41": 0])
+        _ = try await ReceivableScheduler.check(app.context.database, outbox: app.context.outbox, zone: zone)
+        #expect(try await books.accounting.events(StreamName.accounting, after: before).filter { $0.0 == "receivable.changed" }.count == 2)
     }
 }

@@ -52,5 +52,9 @@ enum AccountingSchema {
                 """)
             try db.execute(sql: RejectedInput.tableSQL)
         }
+        migrator.registerMigration("accounting.v2-receivable-amounts") { db in
+            // What was last told of each announced item, so a partial payment is told too.
+            try db.execute(sql: "ALTER TABLE receivable_state ADD COLUMN outstanding INTEGER")
+        }
     }
 }

@@ -47,6 +47,11 @@ struct Projection: EventHandler {
         router.on(ApprovalRequested.self) { envelope, db in try project.approval(envelope.payload, at: envelope.occurredAt, db) }
         router.on(ApprovalDecided.self) { envelope, db in try project.decision(envelope.payload, at: envelope.occurredAt, db) }
         router.on(ReceivableDue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: false, db) }
+        router.on(ReceivableChanged.self) { envelope, db in
+            let item = envelope.payload.receivable
+            try db.execute(sql: "UPDATE fact_receivable SET outstanding = ?, overdue = overdue AND ? > 0 WHERE id = ?",
+                           arguments: [item.outstanding.kopecks, item.outstanding.kopecks, item.receivableId])
+        }
         router.on(ReceivableOverdue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: true, db) }
         self.router = router
     }
