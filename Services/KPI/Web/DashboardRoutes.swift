@@ -220,7 +220,7 @@ struct DashboardRoutes: Sendable {
             }
             return WebLayout.redirect("/ui/plans?period=\(period)&saved=1")
         } catch let problem as Problem {
-            return try await failure(session, path: "/ui/plans", title: "nav.plans", (problem.field.map { "\($0): " } ?? "") + problem.detail,
+            return try await failure(session, path: "/ui/plans", title: "nav.plans", problem.detail,
                                      status: problem.status == .notFound ? .notFound : (problem.status == .conflict ? .conflict : .unprocessableContent))
         }
     }
@@ -241,7 +241,7 @@ struct DashboardRoutes: Sendable {
             try await context.database.write { db in try scheme.save(role: role, db) }
             return WebLayout.redirect("/ui/bonus?saved=1")
         } catch let problem as Problem {
-            return try await failure(session, path: "/ui/bonus", title: "nav.bonus", (problem.field.map { "\($0): " } ?? "") + problem.detail,
+            return try await failure(session, path: "/ui/bonus", title: "nav.bonus", problem.detail,
                                      status: .unprocessableContent)
         }
     }
