@@ -54,6 +54,7 @@ public func buildApplication(
     relayConfiguration.endpoint = settings.busPublish
     relayConfiguration.streams = definition.publishes
     relayConfiguration.retention = .seconds(settings.outboxRetentionDays * 86_400)
+    relayConfiguration.sendHighWaterMark = settings.busHighWaterMark
     let curveServer = settings.busKeys.map { CurveServer(secretKey: $0.secretKey) }
     relayConfiguration.curve = curveServer
     let relay = OutboxRelay(loop: loop, database: database, outbox: outbox, configuration: relayConfiguration,
@@ -68,6 +69,7 @@ public func buildApplication(
         var configuration = StreamSubscriber.Configuration(sources: settings.sources, streams: settings.consumes)
         configuration.keys = settings.busKeys
         configuration.outbox = outbox
+        configuration.receiveHighWaterMark = settings.busHighWaterMark
         subscriber = StreamSubscriber(loop: loop, database: database, handler: makeHandler(context),
                                       configuration: configuration, metrics: metrics, logger: logger)
     }
@@ -75,6 +77,7 @@ public func buildApplication(
     let router = Router(context: PacerRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: StorageErrorMiddleware(logger: logger))
     router.add(middleware: AuthMiddleware(database: database))
     HealthRoutes(context: context, relay: relay, replay: replay, subscriber: subscriber, registry: registry).register(on: router)
     UserRoutes(database: database).register(on: router)

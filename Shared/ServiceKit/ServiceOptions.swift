@@ -61,5 +61,10 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Days the outbox keeps published events for replay. Default: 7. Env: PACER_OUTBOX_RETENTION_DAYS.")
     public var outboxRetentionDays: Int?
 
+    @Option(help: """
+        Messages a bus socket queues per peer before dropping (PUB) or refusing (SUB); what is dropped is         healed by replay. Default: 1000000. Env: PACER_BUS_HIGH_WATER_MARK (tests set it low to force overflow).
+        """)
+    public var busHighWaterMark: Int?
+
     public init() {}
 }

@@ -23,6 +23,8 @@ public struct ServiceSettings: Sendable {
     public var busKeys: CurveKeyPair?
     /// Client keys allowed to connect (a ZAP allow-list); nil lets any client that knows our key in.
     public var busAllowedKeys: Set<String>?
+    /// PUB's and SUB's queue per peer.
+    public var busHighWaterMark: Int32 = 1_000_000
 
     public struct Invalid: Error, CustomStringConvertible {
         public var setting: String
@@ -72,6 +74,8 @@ public struct ServiceSettings: Sendable {
         guard (0...65535).contains(port) else { throw Invalid(setting: "http-port", message: "\(port) is not a port") }
         let retention = try int(options.outboxRetentionDays, "outbox-retention-days", 7)
         guard retention >= 1 else { throw Invalid(setting: "outbox-retention-days", message: "must be at least 1") }
+        let highWaterMark = try int(options.busHighWaterMark, "bus-high-water-mark", 1_000_000)
+        guard (1...100_000_000).contains(highWaterMark) else { throw Invalid(setting: "bus-high-water-mark", message: "must be 1…100000000") }
 
         var keys: CurveKeyPair?
         if let file = pick(options.busSecretKeyFile, "bus-secret-key-file") {
@@ -108,7 +112,8 @@ public struct ServiceSettings: Sendable {
             jsonLogs: format == "json",
             outboxRetentionDays: retention,
             busKeys: keys,
-            busAllowedKeys: allowed
+            busAllowedKeys: allowed,
+            busHighWaterMark: Int32(highWaterMark)
         )
     }
 }

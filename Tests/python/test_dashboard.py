@@ -108,6 +108,9 @@ def login(browser, base, token):
     browser.get(base + "/login")
     browser.find_element(By.ID, "token").send_keys(token)
     browser.find_element(By.ID, "login").click()
+    # A click does not wait for the navigation it starts.
+    wait_for(lambda: not browser.current_url.endswith("/login") or browser.find_elements(By.ID, "login-error"),
+             timeout=30, what="the login to finish")
 
 
 def value(element):
@@ -158,9 +161,9 @@ def test_head_sees_the_apis_figures(department, browser):
         assert browser.find_element(By.TAG_NAME, "h1").text
         browser.save_screenshot(os.path.join(SHOTS, f"{page}.png"))
     browser.find_element(By.ID, "lang").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Bonus schemes"
+    wait_for(lambda: browser.find_element(By.TAG_NAME, "h1").text == "Bonus schemes", timeout=30, what="the English page")
     browser.find_element(By.ID, "lang").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Мотивация"
+    wait_for(lambda: browser.find_element(By.TAG_NAME, "h1").text == "Мотивация", timeout=30, what="the Russian page")
 
 
 def test_an_approval_decided_on_the_page_reaches_deals(department, browser):
@@ -173,6 +176,7 @@ def test_an_approval_decided_on_the_page_reaches_deals(department, browser):
     browser.save_screenshot(os.path.join(SHOTS, "approvals.png"))
     rows[0].find_element(By.NAME, "comment").send_keys("Согласовано, подписывайте")
     rows[0].find_element(By.CSS_SELECTOR, "button.approve").click()
+    wait_for(lambda: browser.find_elements(By.ID, "notice"), timeout=30, what="the decision's notice")
     assert browser.find_element(By.ID, "notice").text == "Согласовано"
     decided = [a for a in api(deals, "/approvals?status=approved", head) if a["id"] == approval]
     assert len(decided) == 1
