@@ -7,7 +7,7 @@ SERVICES     := $(shell grep -o 'executable.name: "pacer-[a-z]*"' Package.swift 
 APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config docker-compose chromium chromium-driver
 PY_PACKAGES  := pyzmq pytest pyyaml openapi-spec-validator schemathesis aiosmtpd selenium
 
-.PHONY: run test build deps bench swift-test py-test clean services
+.PHONY: run test build deps bench chaos swift-test py-test clean services
 
 ## Start every service on the embedded default (SQLite under ./data, ZeroMQ on loopback); Ctrl-C stops them all.
 run: deps build
@@ -31,6 +31,11 @@ build:
 bench: deps
 	$(SWIFT) build -c release --product pacer-bench
 	.build/release/pacer-bench
+
+## The long form of the chaos test: ten minutes of load while services are killed, paused and
+## restarted; prints the load, the faults survived and the differences found (which must be none).
+chaos: deps build
+	PACER_BIN_DIR=$(BIN_DEBUG) python3 Tests/python/chaos.py --duration $${CHAOS_SECONDS:-600}
 
 ## Installs what a fresh Debian machine lacks (apt needs root; skipped when everything is there).
 deps:

@@ -208,6 +208,7 @@ extension StreamSubscriber {
         private func applyOnce(_ event: ReceivedEvent, _ db: Database) throws {
             let header = event.header
             if try InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db) {
+                if FaultInjection.swallow() { return }
                 try handler.apply(event, in: db)
             } else {
                 metrics.duplicate(header.stream)

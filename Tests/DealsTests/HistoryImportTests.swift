@@ -37,3 +37,25 @@ struct HistoryImportTests {
         await deals.stop()
     }
 }
+
+@Suite("pacer-deals: a create retried after a lost answer")
+struct IdempotentCreateTests {
+    @Test("the same externalId returns the first deal, once, with no second event")
+    func externalId() async throws {
+        let deals = try await DealsHarness.start()
+        defer { deals.dir.remove() }
+        let (clientId, _) = try await deals.seed()
+        let body: [String: Any] = ["title": "Повтор", "clientId": clientId, "managerId": "m1", "amount": ["kopecks": 5_00, "currency": "RUB"],
+                                   "externalId": "crm-42"]
+        let start = try await deals.head()
+        let first = try await deals.call("POST", "/deals", json: body)
+        let again = try await deals.call("POST", "/deals", json: body)
+        #expect(first.status == 201)
+        #expect(again.status == 200)
+        #expect(again.json["dealId"] as? String == first.json["dealId"] as? String)
+        #expect(try await deals.events(after: start).map(\.0) == ["deal.created"])
+        #expect(try await deals.call("POST", "/deals", as: "boris", json: body.merging(["managerId": "m2"]) { _, new in new }).status == 403)
+        #expect(try await deals.call("POST", "/deals", json: body.merging(["externalId": ""]) { _, new in new }).json["field"] as? String == "externalId")
+        await deals.stop()
+    }
+}

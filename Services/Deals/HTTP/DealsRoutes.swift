@@ -20,6 +20,9 @@ struct DealsRoutes {
         var pipelineId: String?
         var stageId: String?
         var expectedCloseDate: String?
+        /// The caller's own id for the deal: sending the same create again (a retry after a lost
+        /// answer) returns the deal made the first time instead of a second one.
+        var externalId: String?
     }
 
     struct PatchBody: Decodable {
@@ -61,18 +64,25 @@ struct DealsRoutes {
             if user.role == .manager, let asked = body.managerId, asked != managerId {
                 throw Problem(.forbidden, "a manager creates deals for themselves only", field: "managerId")
             }
+            if let external = body.externalId, external.isEmpty || external.count > 200 {
+                throw Problem.invalid("externalId", "must be 1…200 characters")
+            }
             let commands = commands(request, ctx)
-            let state = try await context.database.write { db in
+            let created = try await context.database.write { db -> (DealState, Bool) in
+                if let external = body.externalId, let existing = try DealRecord.filter(Column("externalId") == external).fetchOne(db) {
+                    try ctx.checkOwns(managerId: existing.managerId, what: "deal \(existing.id)")
+                    return (try commands.state(existing, db), false)
+                }
                 let deal = try commands.createDeal(.init(
                     title: body.title, clientId: body.clientId, managerId: managerId, amount: body.amount, category: body.category,
                     region: body.region, segment: body.segment, source: body.source, pipelineId: body.pipelineId ?? "sales",
-                    stageId: body.stageId, expectedCloseDate: body.expectedCloseDate), db)
+                    stageId: body.stageId, expectedCloseDate: body.expectedCloseDate, externalId: body.externalId), db)
                 if user.role == .manager, let client = try ClientRecord.fetchOne(db, key: body.clientId), client.managerId != managerId {
                     throw Problem(.forbidden, "client \(body.clientId) belongs to another manager", field: "clientId")
                 }
-                return try commands.state(deal, db)
+                return (try commands.state(deal, db), true)
             }
-            return try jsonResponse(state, status: .created)
+            return try jsonResponse(created.0, status: created.1 ? .created : .ok)
         }
         deals.get(":id") { request, ctx in
             let id = try ctx.parameters.require("id")
