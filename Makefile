@@ -3,7 +3,7 @@
 SWIFT        ?= swift
 DATA_DIR     ?= ./data
 BIN_DEBUG    := .build/debug
-SERVICES     := $(shell grep -o 'executable.name: "pacer-[a-z]*"' Package.swift | cut -d'"' -f2 | grep -v -e pacer-bench -e pacer-bus -e pacer-demo)
+SERVICES     := $(shell grep -o 'executable.name: "pacer-[a-z]*"' Package.swift | cut -d'"' -f2 | grep -v -e pacer-bench -e pacer-bus -e pacer-demo -e pacer-fuzz)
 APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config docker-compose chromium chromium-driver
 PY_PACKAGES  := pyzmq pytest pyyaml openapi-spec-validator schemathesis aiosmtpd selenium
 

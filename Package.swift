@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "pacer-notifications", targets: ["NotificationsMain"]),
         .executable(name: "pacer-bench", targets: ["PacerBench"]),
         .executable(name: "pacer-demo", targets: ["PacerDemo"]),
+        .executable(name: "pacer-fuzz", targets: ["PacerFuzz"]),
         .executable(name: "pacer-bus", targets: ["BusTool"]),
     ],
     dependencies: [
@@ -84,6 +85,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Shared/ServiceTestSupport"
+        ),
+        .executableTarget(
+            name: "PacerFuzz",
+            dependencies: ["Accounting", "Telephony", "Contracts", "Messaging"],
+            path: "Shared/PacerFuzz"
         ),
         .executableTarget(
             name: "PacerDemo",
