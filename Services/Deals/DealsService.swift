@@ -14,6 +14,7 @@ public enum DealsService {
             publishes: [StreamName.deals],
             migrations: DealsSchema.migrations,
             routes: { router, context in
+                router.add(middleware: DepartmentMiddleware(database: context.database))
                 router.add(middleware: HistoryMiddleware())
                 DealsRoutes(context: context).register(on: router)
                 DirectoryRoutes(context: context).register(on: router)

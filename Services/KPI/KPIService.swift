@@ -54,6 +54,7 @@ public enum KPIService {
             publishes: [StreamName.kpi],
             migrations: KPISchema.migrations,
             routes: { router, context in
+                router.add(middleware: ReadSideMiddleware())
                 PlanRoutes(context: context).register(on: router)
                 ReportRoutes(context: context, configuration: configuration).register(on: router)
                 MotivationRoutes(context: context).register(on: router)
