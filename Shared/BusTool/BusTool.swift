@@ -19,21 +19,37 @@ struct BusTool: AsyncParsableCommand {
 }
 
 struct Keygen: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a CURVE key pair: <name>.key (secret, mode 0600) and <name>.pub.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write CURVE key pairs: <name>.key (secret, mode 0600) and <name>.pub, one per name; with --allowed, also the allow-list of every .pub in the folder.")
 
     @Option(help: "Folder for the key files.") var out: String
-    @Argument(help: "Key name, e.g. the service's instance id.") var name: String
+    @Flag(help: "Keep a name's pair if its files exist (for an init container that runs on every start).") var keepExisting = false
+    @Option(help: "Also write this file (in --out) listing every public key there, for --bus-allowed-keys-file.") var allowed: String?
+    @Argument(help: "Key names, e.g. the services' instance ids.") var names: [String]
 
     func run() throws {
-        let pair = try CurveKeyPair.generate()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let secret = "\(out)/\(name).key"
-        guard FileManager.default.createFile(atPath: secret, contents: Data((pair.secretKey + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write \(secret)")
+        for name in names {
+            let secret = "\(out)/\(name).key", pub = "\(out)/\(name).pub"
+            if keepExisting, FileManager.default.fileExists(atPath: secret), FileManager.default.fileExists(atPath: pub) {
+                print("\(pub): kept")
+                continue
+            }
+            let pair = try CurveKeyPair.generate()
+            guard FileManager.default.createFile(atPath: secret, contents: Data((pair.secretKey + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw ValidationError("cannot write \(secret)")
+            }
+            try (pair.publicKey + "\n").write(toFile: pub, atomically: true, encoding: .utf8)
+            print("\(pub): \(pair.publicKey)")
         }
-        try (pair.publicKey + "\n").write(toFile: "\(out)/\(name).pub", atomically: true, encoding: .utf8)
-        print("\(out)/\(name).pub: \(pair.publicKey)")
+        if let allowed {
+            let keys = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".pub") }.sorted().map {
+                try String(contentsOfFile: "\(out)/\($0)", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            try (keys.joined(separator: "\n") + "\n").write(toFile: "\(out)/\(allowed)", atomically: true, encoding: .utf8)
+            print("\(out)/\(allowed): \(keys.count) keys")
+        }
     }
 }
 

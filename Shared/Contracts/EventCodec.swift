@@ -54,7 +54,10 @@ public enum EventCodec {
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
         // Integer arithmetic instead of a DateFormatter: formatters are slow and not Sendable.
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // Years 0001…9999 only: four digits is the format, and no input may crash it (a fuzzed CDR
+        // once derived an end time before year zero).
+        let seconds = min(max(date.timeIntervalSince1970, -62_135_596_800), 253_402_300_799.999)
+        let millis = Int64((seconds * 1000).rounded())
         let secs = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let ms = millis - secs * 1000
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400

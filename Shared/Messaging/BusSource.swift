@@ -15,12 +15,21 @@ public struct BusSource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `tcp://host:5551,tcp://host:5561` (publish, then replay), optionally followed by
-    /// `,<publisher's CURVE public key>` (40 Z85 characters).
+    /// `,<publisher's CURVE public key>` — 40 Z85 characters, or the path of the `.pub` file that
+    /// `pacer-bus keygen` wrote (as compose passes it).
     public init?(parsing text: String) {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2 || parts.count == 3, parts[0].contains("://"), parts[1].contains("://") else { return nil }
-        if parts.count == 3 { guard parts[2].count == 40 else { return nil } }
-        self.init(publishEndpoint: parts[0], replayEndpoint: parts[1], serverPublicKey: parts.count == 3 ? parts[2] : nil)
+        var key: String?
+        if parts.count == 3 {
+            if parts[2].count == 40 && !parts[2].contains("/") {
+                key = parts[2]
+            } else if let file = try? String(contentsOfFile: parts[2], encoding: .utf8) {
+                key = file.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard key?.count == 40 else { return nil }
+        }
+        self.init(publishEndpoint: parts[0], replayEndpoint: parts[1], serverPublicKey: key)
     }
 
     public var description: String {

@@ -86,6 +86,9 @@ public func buildApplication(
     let httpPort = AsyncValue<Int>()
     let http = Application(
         router: router,
+        // A connection that says nothing for a minute is closed: idle or slow clients cannot hold
+        // the server's connections forever.
+        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "pacer-\(settings.service)"),
         onServerRunning: { channel in httpPort.set(channel.localAddress?.port ?? settings.httpPort) },
         logger: logger

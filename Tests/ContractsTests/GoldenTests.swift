@@ -147,3 +147,14 @@ struct MoneyAndTimeTests {
         #expect(Timestamp.parse("2026-13-01T00:00:00Z") == nil)
     }
 }
+
+@Suite("Timestamps at the edges")
+struct TimestampEdgeTests {
+    @Test("any instant formats as four-digit years, clamped to 0001…9999, without crashing")
+    func edges() {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -1e12)) == "0001-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1e13)) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(Date.distantPast) == "0001-01-01T00:00:00.000Z")
+    }
+}

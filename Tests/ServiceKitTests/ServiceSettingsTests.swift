@@ -95,6 +95,11 @@ struct BusKeySettingsTests {
             try ServiceSettings.resolve(ServiceOptions.parse(["--bus-secret-key-file", dir + "/bad.key"]), defaults: .kpi, environment: [:])
         }
         #expect(BusSource(parsing: "tcp://a:1,tcp://a:2,short") == nil)
+        // The publisher's key may come as the path of its .pub file, as compose passes it.
+        try (server + "\n").write(toFile: dir + "/deals.pub", atomically: true, encoding: .utf8)
+        #expect(BusSource(parsing: "tcp://a:1,tcp://a:2,\(dir)/deals.pub")?.serverPublicKey == server)
+        #expect(BusSource(parsing: "tcp://a:1,tcp://a:2,\(dir)/missing.pub") == nil)
+        #expect(BusSource(parsing: "tcp://a:1,tcp://a:2,\(dir)/deals.key") == nil)
 
         let member = try CurveKeyPair.generate().publicKey
         try "# subscribers allowed\n\(member)\n\n".write(toFile: dir + "/allowed", atomically: true, encoding: .utf8)

@@ -180,6 +180,35 @@ struct CDRParserTests {
     func phones(text: String, e164: String?) {
         #expect(PhoneNumberProbe.e164(text) == e164)
     }
+
+    /// Found by `make fuzz`: a FreePBX row whose duration derived an end before year zero crashed
+    /// the timestamp formatter. Every input under Tests/Fuzz/cdr is replayed here.
+    @Test("every fuzz input and found crash parses without crashing")
+    func fuzzRegressions() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fuzz/cdr").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files.contains("crash-derived-end-before-year-zero.csv"))
+        for file in files {
+            let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(file)))
+            _ = parse(bytes, zone: "Europe/Moscow")
+            _ = parse(bytes, chunk: 7, zone: "Europe/Moscow")
+        }
+    }
+
+    @Test("absurd durations are refused with their reason, not used to derive times")
+    func absurdDurations() {
+        let text = """
+        calldate,clid,src,dst,dcontext,channel,dstchannel,lastapp,lastdata,duration,billsec,disposition,amaflags,accountcode,uniqueid
+        2026-11-20 14:00:00,x,101,84951112233,c,SIP/101-1,SIP/t-2,Dial,,99999999999,60,ANSWERED,3,,1.1
+        2026-11-20 14:00:00,x,101,84951112233,c,SIP/101-1,SIP/t-2,Dial,,-5,0,ANSWERED,3,,1.2
+        2026-11-20 14:00:00,x,101,84951112233,c,SIP/101-1,SIP/t-2,Dial,,700000,0,ANSWERED,3,,1.3
+        """
+        let (rows, rejected) = parse(text)
+        #expect(rows.isEmpty)
+        #expect(rejected.map(\.line) == [2, 3, 4])
+        #expect(rejected.map(\.reason) == ["duration 99999999999 s is longer than a week", "duration `-5` is not a number of seconds",
+                                          "duration 700000 s is longer than a week"])
+    }
 }
 
 import Contracts
@@ -213,4 +242,5 @@ struct CallPayloadTests {
             #expect(call.payloadJSON(changedFields: ["clientId", "dealId"]) == (try encoder.encode(CallUpdated(call: call, changedFields: ["clientId", "dealId"]))))
         }
     }
+
 }

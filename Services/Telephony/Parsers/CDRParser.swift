@@ -88,7 +88,9 @@ struct CDRParser {
         // FreePBX exports have only the call date: derive answer and end from the durations.
         var answer = col("answer") ?? ""
         var end = col("end") ?? ""
-        if answer.isEmpty, end.isEmpty, let startDate = date(start), let d = Int(duration), let b = Int(billsec) {
+        // Only sane durations are used to derive times; anything else is refused below with its reason.
+        if answer.isEmpty, end.isEmpty, let startDate = date(start), let d = Self.seconds(duration), let b = Self.seconds(billsec),
+           (0...Self.longestCall).contains(d), (0...d).contains(b) {
             end = format(startDate.addingTimeInterval(Double(d)))
             if b > 0 { answer = format(startDate.addingTimeInterval(Double(d - b))) }
         }
@@ -120,6 +122,9 @@ struct CDRParser {
         guard let billableSeconds = Self.seconds(billsec), billableSeconds >= 0 else {
             return .failure(Failure(reason: "billsec `\(billsec)` is not a number of seconds"))
         }
+        guard durationSeconds <= Self.longestCall else {
+            return .failure(Failure(reason: "duration \(durationSeconds) s is longer than a week"))
+        }
         guard billableSeconds <= durationSeconds else {
             return .failure(Failure(reason: "billsec \(billableSeconds) exceeds duration \(durationSeconds)"))
         }
@@ -150,6 +155,9 @@ struct CDRParser {
     }
 
     private func at(_ fields: [String], _ index: Int) -> String? { index < fields.count ? fields[index] : nil }
+
+    /// A week: no call lasts longer, and nothing longer is worth deriving times from.
+    static let longestCall = 7 * 86_400
 
     func isTimestamp(_ text: String) -> Bool { text.utf8.count == 19 && date(text) != nil }
 
