@@ -219,6 +219,22 @@ def test_a_manager_sees_their_card_and_the_rating_only(department, browser):
     assert nav == [base + "/ui/managers/anna", base + "/ui/leaderboard"]
 
 
+def test_pages_fit_a_phone(department, browser):
+    base, head = department["url"]["kpi"], department["logins"]["head"]
+    login(browser, base, head)
+    browser.set_window_size(390, 844)
+    try:
+        for page in ["/", "/ui/leaderboard", "/ui/receivables", "/ui/approvals", "/ui/managers/anna"]:
+            browser.get(base + page)
+            # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{page} is {overflow}px wider than a phone"
+        browser.get(base + "/")
+        browser.save_screenshot(os.path.join(SHOTS, "overview-phone.png"))
+    finally:
+        browser.set_window_size(1280, 1400)
+
+
 def test_figures_update_without_a_reload(department, browser):
     base, head = department["url"]["kpi"], department["logins"]["head"]
     login(browser, base, head)
