@@ -106,7 +106,7 @@ let package = Package(
             name: "PacerBench",
             dependencies: [
                 "Contracts", "Storage", "Messaging", "ZeroMQ", "TestSupport", "Telephony", "Deals", "Accounting", "Notifications",
-                "ServiceKit", "ServiceTestSupport",
+                "KPI", "ServiceKit", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

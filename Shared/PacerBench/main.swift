@@ -12,6 +12,7 @@ import Telephony
 import Deals
 import Accounting
 import Notifications
+import KPI
 import Hummingbird
 import ServiceKit
 import ServiceTestSupport
@@ -269,6 +270,24 @@ if !arguments.contains("--skip-accounting") {
     let againSeconds = Double(DispatchTime.now().uptimeNanoseconds - againStart) / 1e9
     print("the same statement again (all duplicates)        \(rate(documents, againSeconds))   (\(againSummary.split(separator: ";").last.map { String($0).trimmingCharacters(in: .whitespaces).components(separatedBy: ",").first ?? "" } ?? ""))")
     print("peak resident memory (after the imports)         \(peakRSSMiB())")
+}
+
+// MARK: KPI: a year of 300 managers consumed by the read side; leaderboard and card latency; a full recompute
+
+if !arguments.contains("--skip-kpi") {
+    // Scale 1 is the issue's year (1M deal events, 10M calls, 200k payments); the default tenth
+    // keeps `make bench` to a few minutes. `--kpi-scale 1` runs the whole year.
+    let scale = arguments.firstIndex(of: "--kpi-scale").flatMap { Double(arguments[$0 + 1]) } ?? 0.1
+    print("")
+    print(String(format: "kpi: a generated year at scale %.2f — 300 managers, %d deal events, %d calls, %d payments", scale,
+                 Int(250_000 * scale) * 4, Int(10_000_000 * scale), Int(200_000 * scale)))
+    let report = try KPIService.benchYear(path: folder.file("kpi.sqlite"), scale: scale, zone: TimeZone(identifier: "Europe/Moscow")!)
+    print("events consumed (event log, facts, daily aggregate, 2,000 a commit)  \(rate(report.events, report.consumeSeconds))   (\(report.events) events)")
+    let board = report.leaderboard.sorted(), card = report.card.sorted()
+    print(String(format: "leaderboard of the month, 300 managers            p50 %.2f ms   p99 %.2f ms", board[board.count / 2], board[board.count * 99 / 100]))
+    print(String(format: "a manager's card                                 p50 %.2f ms   p99 %.2f ms", card[card.count / 2], card[card.count * 99 / 100]))
+    print(String(format: "full recompute of the year from the event log     %10.1f s   (%d events)", report.recomputeSeconds, report.recomputeEvents))
+    print("peak resident memory (after the KPI part)        \(peakRSSMiB())")
 }
 
 // MARK: Notifications: event to delivery at a local webhook; the evening digest for 300 managers
