@@ -68,18 +68,6 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 }
 
 extension Upstream {
-    static func start(decider: any ApprovalDecider) async throws -> Upstream {
-        let dir = try TemporaryDirectory("kpi-web")
-        let publisher = try await ServiceHarness.start(
-            ServiceDefinition(defaults: .deals, publishes: [StreamName.deals, StreamName.telephony, StreamName.accounting]),
-            defaults: .deals, dir: dir, name: "upstream")
-        var configuration = KPIConfiguration()
-        configuration.checkInterval = .seconds(3600)
-        let kpi = try await ServiceHarness.start(KPIService.definition(configuration, decider: decider), defaults: .kpi, dir: dir,
-                                                 sources: [await publisher.source])
-        return Upstream(publisher: publisher, kpi: kpi)
-    }
-
     func publishNow<P: EventPayload>(_ payload: P, _ stream: String, minutesAgo: Double = 60) async throws {
         let outbox = publisher.app.context.outbox
         try await publisher.database.write { db in

@@ -16,15 +16,17 @@ struct Upstream {
     let kpi: ServiceHarness
     static let zone = TimeZone(identifier: "Europe/Moscow")!
 
-    static func start() async throws -> Upstream {
+    /// The tests run the pace check themselves; the service's own runs once at start, then not for
+    /// an hour. Approvals decided on the dashboard go to `decider` (nothing answers by default).
+    static func start(decider: any ApprovalDecider = DealsHTTPDecider(baseURL: "http://127.0.0.1:9")) async throws -> Upstream {
         let dir = try TemporaryDirectory("kpi")
         let publisher = try await ServiceHarness.start(
             ServiceDefinition(defaults: .deals, publishes: [StreamName.deals, StreamName.telephony, StreamName.accounting]),
             defaults: .deals, dir: dir, name: "upstream")
-        // The tests run the pace check themselves; the service's own runs once at start, then not for an hour.
         var configuration = KPIConfiguration()
         configuration.checkInterval = .seconds(3600)
-        let kpi = try await ServiceHarness.start(KPIService.definition(configuration), defaults: .kpi, dir: dir, sources: [await publisher.source])
+        let kpi = try await ServiceHarness.start(KPIService.definition(configuration, decider: decider), defaults: .kpi, dir: dir,
+                                                 sources: [await publisher.source])
         return Upstream(publisher: publisher, kpi: kpi)
     }
 

@@ -2,8 +2,6 @@
 no token, a revoked token, another manager's token: each allowed or refused as the table below
 says. The table is the specification; the test also fails when an endpoint in an openapi.yaml is
 missing from it, so a new endpoint cannot ship without its row."""
-import glob
-import json
 import os
 import shutil
 import tempfile
@@ -14,6 +12,7 @@ import pytest
 import yaml
 
 import chaos
+from pacer_http import call
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPARTMENT = {"admin", "head", "manager"}
@@ -126,33 +125,21 @@ def cluster():
             tokens[who] = {name: token for name in chaos.SERVICES}
             for name in chaos.SERVICES:
                 body = {"name": who, "role": role} | ({"managerId": manager} if manager else {})
-                assert send_json(cluster.http(name), "PUT", f"/admin/users/{who.replace(':', '-')}", admin[name], body)[0] == 200
-                assert send_json(cluster.http(name), "POST", f"/admin/users/{who.replace(':', '-')}/tokens", admin[name], {"token": token})[0] == 201
+                assert call(cluster.http(name), "PUT", f"/admin/users/{who.replace(':', '-')}", admin[name], body)[0] == 200
+                assert call(cluster.http(name), "POST", f"/admin/users/{who.replace(':', '-')}/tokens", admin[name], {"token": token})[0] == 201
         for name in chaos.SERVICES:
-            assert send_json(cluster.http(name), "DELETE", "/admin/users/revoked/tokens", admin[name], None)[0] == 200
+            assert call(cluster.http(name), "DELETE", "/admin/users/revoked/tokens", admin[name], None)[0] == 200
         # A deal of m2's, which m1 must not see.
         deals = cluster.http("deals")
         for manager in ["h", "m1", "m2"]:
-            send_json(deals, "POST", "/managers", admin["deals"], {"id": manager, "name": manager, "role": "head" if manager == "h" else "manager"})
-        _, client = send_json(deals, "POST", "/clients", admin["deals"], {"name": "ООО «Чужой»", "managerId": "m2"})
-        _, deal = send_json(deals, "POST", "/deals", admin["deals"], {"title": "Чужая", "clientId": client["id"], "managerId": "m2",
+            call(deals, "POST", "/managers", admin["deals"], {"id": manager, "name": manager, "role": "head" if manager == "h" else "manager"})
+        _, client = call(deals, "POST", "/clients", admin["deals"], {"name": "ООО «Чужой»", "managerId": "m2"})
+        _, deal = call(deals, "POST", "/deals", admin["deals"], {"title": "Чужая", "clientId": client["id"], "managerId": "m2",
                                                                      "amount": {"kopecks": 100, "currency": "RUB"}})
         yield {"cluster": cluster, "tokens": tokens, "deal": deal["dealId"], "client": client["id"]}
     finally:
         cluster.stop_all()
         shutil.rmtree(data, ignore_errors=True)
-
-
-def send_json(port, method, path, token, body):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return reply.status, json.loads(reply.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def test_the_matrix_covers_every_documented_endpoint():

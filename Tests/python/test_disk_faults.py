@@ -3,31 +3,17 @@ body, nothing half-stored is acknowledged, reads go on, and the service recovers
 space returns — no restart. The disk is a small tmpfs mounted for the test (root only, as on CI).
 (A read-only database is tested in Swift with SQLite's own read-only state: a mount with open files
 cannot be remounted read-only from a test.)"""
-import json
 import os
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 
 import pytest
 
 import chaos
+from pacer_http import call
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
-
-
-def call(port, method, path, token, body=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Authorization", f"Bearer {token}")
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return reply.status, json.loads(reply.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def test_a_full_disk_refuses_writes_and_recovers():
