@@ -62,6 +62,7 @@ struct DeliveryWorker: Service {
         }
         guard !groups.isEmpty else { return 0 }
         let channels = makeChannels(settings)
+        let marks = SentMarks(context: context)
         var handled = 0
         try await withThrowingTaskGroup(of: Int.self) { group in
             var next = 0
@@ -69,7 +70,7 @@ struct DeliveryWorker: Service {
                 guard next < groups.count else { return }
                 let messages = groups[next]
                 next += 1
-                group.addTask { try await deliver(messages, channels: channels) }
+                group.addTask { try await deliver(messages, channels: channels, marks: marks) }
             }
             for _ in 0..<min(parallelAddresses, groups.count) { start() }
             while let count = try await group.next() {
@@ -81,7 +82,7 @@ struct DeliveryWorker: Service {
     }
 
     /// Sends one address's messages in order; stops at the first that must wait.
-    private func deliver(_ messages: [Due], channels: [ChannelKind: any NotificationChannel]) async throws -> Int {
+    private func deliver(_ messages: [Due], channels: [ChannelKind: any NotificationChannel], marks: SentMarks) async throws -> Int {
         var handled = 0
         for message in messages {
             guard let channel = channels[message.channel] else {
@@ -91,7 +92,7 @@ struct DeliveryWorker: Service {
             do {
                 try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
                                                        subject: message.subject, text: message.text))
-                try await succeed(message)
+                try await marks.mark(message)
                 handled += 1
             } catch {
                 let failure = error as? DeliveryError ?? DeliveryError("\(error)")
@@ -101,17 +102,6 @@ struct DeliveryWorker: Service {
             }
         }
         return handled
-    }
-
-    private func succeed(_ message: Due) async throws {
-        let outbox = context.outbox
-        try await context.database.write { db in
-            try db.execute(sql: "UPDATE notification SET status = 'sent', attempts = attempts + 1, sentAt = ?, lastError = NULL WHERE id = ?",
-                           arguments: [Date().timeIntervalSince1970, message.id])
-            try outbox.append(NotificationSent(notificationId: message.id, idempotencyKey: message.key, channel: message.channel.rawValue,
-                                               recipient: message.recipient, attempts: message.attempts + 1),
-                              stream: StreamName.notifications, in: db)
-        }
     }
 
     private func fail(_ message: Due, error: DeliveryError, final: Bool) async throws {
