@@ -131,10 +131,17 @@ struct ReportRoutes {
         let plans = try Plan.all(db, period: period.description).filter {
             $0.scope == .manager && $0.subjectId == id || $0.scope == .team && $0.subjectId == team && team != nil
         }.compactMap { try PlanFact.compute($0, today: today, calendar: calendar, db) }
+        // Ranks as the leaderboard orders them (value, then id), from the values alone: computing
+        // three whole leaderboards with every manager's plans made the card slow.
         var rank: [String: Int] = [:]
+        let active = try String.fetchAll(db, sql: "SELECT id FROM dir_manager WHERE active = 1 AND role = 'manager' ORDER BY id")
         for metric in [Metric.wonAmount, .cashReceived, .calls] {
-            let board = try Self.leaderboard(metric: metric, period: period, dims: (nil, nil, nil, nil), team: nil, byCompletion: false, today: today, db)
-            rank[metric.rawValue] = board.first { $0.managerId == id }?.rank
+            let values = try Figures.byManager(metric, Filter(managers: nil, period: period), db)
+            let ordered = active.sorted { a, b in
+                let (va, vb) = (values[a] ?? 0, values[b] ?? 0)
+                return va != vb ? va > vb : a < b
+            }
+            rank[metric.rawValue] = ordered.firstIndex(of: id).map { $0 + 1 }
         }
         return Card(managerId: id, name: manager["name"], teamId: team, period: period.description,
                     values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }),
