@@ -24,7 +24,8 @@ public struct BusSource: Sendable, Hashable, CustomStringConvertible {
         if parts.count == 3 {
             if parts[2].count == 40 && !parts[2].contains("/") {
                 key = parts[2]
-            } else if let file = try? String(contentsOfFile: parts[2], encoding: .utf8) {
+            } else if parts[2].hasSuffix(".pub"), let file = try? String(contentsOfFile: parts[2], encoding: .utf8) {
+                // Only a .pub file: a secret .key file is 40 characters too, and must never travel.
                 key = file.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             guard key?.count == 40 else { return nil }
