@@ -18,7 +18,7 @@ enum Descriptor: ServiceDescriptor {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the service (the default).")
     @OptionGroup var options: ServiceOptions
-    @Flag(help: "On an empty database, create a demo department (managers, clients, three months of deals).")
+    @Flag(help: "On an empty database, write a small demo department straight into it (for trying this service alone; `make run` loads a realistic month through the APIs with pacer-demo instead).")
     var demo = false
 
     func run() async throws {
