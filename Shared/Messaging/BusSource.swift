@@ -22,11 +22,13 @@ public struct BusSource: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 2 || parts.count == 3, parts[0].contains("://"), parts[1].contains("://") else { return nil }
         var key: String?
         if parts.count == 3 {
-            if parts[2].count == 40 && !parts[2].contains("/") {
+            // Z85 keys may contain `/` and `.`, but never end in `.pub`; only a .pub file is read —
+            // a secret .key file is 40 characters too, and must never travel.
+            if parts[2].hasSuffix(".key") { return nil }
+            if parts[2].hasSuffix(".pub") {
+                key = (try? String(contentsOfFile: parts[2], encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else {
                 key = parts[2]
-            } else if parts[2].hasSuffix(".pub"), let file = try? String(contentsOfFile: parts[2], encoding: .utf8) {
-                // Only a .pub file: a secret .key file is 40 characters too, and must never travel.
-                key = file.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             guard key?.count == 40 else { return nil }
         }
