@@ -90,5 +90,10 @@ enum KPISchema {
                     comment TEXT, decidedAt REAL);
                 """)
         }
+        migrator.registerMigration("kpi.v5-manager-index") { db in
+            // A manager's figures (their card, their plan) read every metric of one manager over a
+            // period: without this the aggregate, keyed metric first, was scanned whole.
+            try db.execute(sql: "CREATE INDEX agg_manager_day ON agg(managerId, day)")
+        }
     }
 }
