@@ -88,7 +88,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PacerFuzz",
-            dependencies: ["Accounting", "Telephony", "Contracts", "Messaging"],
+            dependencies: ["Accounting", "Telephony", "Contracts", "Messaging", "ServiceKit"],
             path: "Shared/PacerFuzz"
         ),
         .executableTarget(

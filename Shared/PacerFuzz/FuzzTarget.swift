@@ -2,6 +2,7 @@
 import Contracts
 import Foundation
 import Messaging
+import ServiceKit
 @testable import Telephony
 
 /// What each fuzz target feeds its bytes to: the parsers that take input from outside — a bank's
@@ -29,7 +30,7 @@ enum FuzzTarget: String, CaseIterable {
             parser.feed(bytes) { _ in }
             parser.finish { _ in }
         case .zadarma:
-            let form = TelephonyRoutes.parseForm(String(decoding: bytes, as: UTF8.self))
+            let form = FormBody.parse(String(decoding: bytes, as: UTF8.self))
             _ = form["call_start"].flatMap { CDRParser(timeZone: Self.zone).date($0) }
             _ = TelephonyRoutes.zadarmaSignature((form["caller_id"] ?? "") + (form["call_start"] ?? ""), secret: "fuzz")
             _ = form["duration"].flatMap { Int($0) }

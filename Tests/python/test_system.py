@@ -11,6 +11,8 @@ import tempfile
 import time
 import urllib.request
 
+from pacer_http import call
+
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 BIN = os.environ.get("PACER_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
 
@@ -22,16 +24,7 @@ def free_port():
 
 
 def request(port, method, path, token=None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    return call(port, method, path, token, body, timeout=5)
 
 
 def wait_for(predicate, timeout=60):

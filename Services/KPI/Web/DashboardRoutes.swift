@@ -140,7 +140,7 @@ struct DashboardRoutes: Sendable {
 
     func form(_ request: Request) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: 256 * 1024)
-        return WebForm.parse(String(buffer: buffer))
+        return FormBody.parse(String(buffer: buffer))
     }
 
     func login(_ request: Request) async throws -> Response {

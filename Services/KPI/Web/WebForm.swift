@@ -2,21 +2,8 @@ import Contracts
 import Foundation
 import ServiceKit
 
-/// `application/x-www-form-urlencoded` bodies and the numbers people type into them.
+/// The numbers people type into the dashboard's forms.
 enum WebForm {
-    static func parse(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
-            }
-            guard let name = parts.first else { continue }
-            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
-    }
-
     /// A target as typed: rubles for money (`1 500 000`, `1500000,50`), whole numbers otherwise.
     /// Money becomes kopecks exactly — the text is split at the decimal mark, never parsed as a Double.
     static func amount(_ text: String?, metric: Metric) throws -> Int64 {

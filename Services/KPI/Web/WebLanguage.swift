@@ -13,25 +13,22 @@ enum WebLanguage: String, CaseIterable, Sendable {
 
     /// 1234567.89 ₽ as `1 234 567,89 ₽` (ru) or `₽1,234,567.89` (en); whole rubles drop the kopecks.
     func money(_ kopecks: Int64) -> String {
-        let negative = kopecks < 0
-        let rubles = abs(kopecks) / 100, cents = abs(kopecks) % 100
-        let separator = self == .ru ? "\u{202F}" : ","
-        var digits = String(rubles)
-        var groups: [String] = []
-        while digits.count > 3 { groups.insert(String(digits.suffix(3)), at: 0); digits.removeLast(3) }
-        groups.insert(digits, at: 0)
-        var text = groups.joined(separator: separator)
+        let cents = abs(kopecks) % 100
+        var text = grouped(abs(kopecks) / 100)
         if cents != 0 { text += (self == .ru ? "," : ".") + (cents < 10 ? "0" : "") + String(cents) }
         text = self == .ru ? text + "\u{00A0}₽" : "₽" + text
-        return negative ? "−" + text : text
+        return kopecks < 0 ? "−" + text : text
     }
 
-    func count(_ value: Int64) -> String {
-        var digits = String(abs(value))
+    func count(_ value: Int64) -> String { (value < 0 ? "−" : "") + grouped(abs(value)) }
+
+    /// Thousands apart: a narrow no-break space in Russian, a comma in English.
+    private func grouped(_ value: Int64) -> String {
+        var digits = String(value)
         var groups: [String] = []
         while digits.count > 3 { groups.insert(String(digits.suffix(3)), at: 0); digits.removeLast(3) }
         groups.insert(digits, at: 0)
-        return (value < 0 ? "−" : "") + groups.joined(separator: self == .ru ? "\u{202F}" : ",")
+        return groups.joined(separator: self == .ru ? "\u{202F}" : ",")
     }
 
     /// Talk time as `3 ч 05 мин` / `3 h 05 min`.

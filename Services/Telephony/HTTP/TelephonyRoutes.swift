@@ -128,7 +128,7 @@ struct TelephonyRoutes {
         router.post("webhooks/zadarma") { request, ctx in
             guard let secret = configuration.zadarmaSecret else { throw Problem.unavailable("the Zadarma webhook is not configured (PACER_ZADARMA_SECRET)") }
             let buffer = try await request.body.collect(upTo: 64 << 10)
-            let form = Self.parseForm(String(buffer: buffer))
+            let form = FormBody.parse(String(buffer: buffer))
             guard let event = form["event"] else { throw Problem.invalid("event", "is required") }
             let signed: String
             switch event {
@@ -253,16 +253,5 @@ struct TelephonyRoutes {
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(data.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         let hex = mac.map { String(format: "%02x", $0) }.joined()
         return Data(hex.utf8).base64EncodedString()
-    }
-
-    static func parseForm(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[1])) : ""
-            result[key] = value
-        }
-        return result
     }
 }
