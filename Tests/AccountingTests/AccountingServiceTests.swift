@@ -176,6 +176,69 @@ struct AccountingServiceTests {
         #expect(paid.array.compactMap { $0["number"] as? String }.sorted() == ["15", "16", "17", "18"])
     }
 
+    @Test("a payment naming an invoice still on its way moves onto it when it arrives, and the invoice it held goes to the payment naming that one")
+    func lateInvoice() async throws {
+        let books = try await Books.start()
+        defer { Task { await books.stop() } }
+        let (_, _, _, deal2) = try await books.seed()
+        // Лютик owes 16 (50 000.00) and 17 (30 000.00). 201 names invoice 19, unknown yet, so it is
+        // matched by INN onto 17 (the exact amount); 202 names 17, already covered, so it waits.
+        let file = Books.statement([
+            Books.incoming("201", "30000.00", inn: "7707083893", purpose: "Оплата по счету № 19"),
+            Books.incoming("202", "30000.00", inn: "7707083893", purpose: "Оплата по счету № 17"),
+        ])
+        #expect(try await books.accounting.call("POST", "/statements", as: "onec", raw: file).json["matched"] as? Int == 2)
+        func invoices() async throws -> [String: Int64] {
+            let list = try await books.accounting.call("GET", "/invoices?limit=1000", as: "head").array
+            return Dictionary(uniqueKeysWithValues: list.map {
+                ($0["number"] as! String, (($0["outstanding"] as! [String: Any])["kopecks"] as! NSNumber).int64Value)
+            })
+        }
+        #expect(try await invoices() == ["15": 100_000_00, "16": 50_000_00, "17": 0])
+
+        let head = try await books.accounting.head(StreamName.accounting)
+        try await books.invoice(deal2, "19", 30_000_00, due: "2026-11-30")
+        #expect(try await books.synced())
+        #expect(try await invoices() == ["15": 100_000_00, "16": 50_000_00, "17": 0, "19": 0])
+        let moved = try await books.accounting.events(StreamName.accounting, after: head)
+        #expect(moved.map(\.0) == ["payment.matched", "invoice.paid", "payment.matched", "invoice.paid"])
+        func allocated(_ event: (String, [String: Any])) -> [String] {
+            ((event.1["payment"] as! [String: Any])["allocations"] as! [[String: Any]]).compactMap { $0["invoiceId"] as? String }
+        }
+        let ids = try await books.accounting.call("GET", "/invoices?limit=1000", as: "head").array.reduce(into: [String: String]()) {
+            $0[$1["number"] as! String] = $1["invoiceId"] as? String
+        }
+        #expect((moved[0].1["payment"] as! [String: Any])["number"] as? String == "201")
+        #expect(allocated(moved[0]) == [ids["19"]!])
+        #expect(moved[1].1["number"] as? String == "19")
+        #expect((moved[2].1["payment"] as! [String: Any])["number"] as? String == "202")
+        #expect(allocated(moved[2]) == [ids["17"]!])
+        #expect(moved[3].1["number"] as? String == "17")
+        let payments = try await books.accounting.call("GET", "/payments?limit=100", as: "head").array
+        #expect(payments.allSatisfy { (($0["unallocated"] as! [String: Any])["kopecks"] as! NSNumber).int64Value == 0 })
+
+        // 16 is overdue and announced so. 203 names invoice 20, unknown yet: by INN it pays 16 off
+        // (invoice.paid), then 20 arrives and the money moves there, all before the next check —
+        // which must announce 16 overdue again, whole, not think nothing changed.
+        let app = books.accounting.app
+        let check = { try await ReceivableScheduler.check(app.context.database, outbox: app.context.outbox, zone: TimeZone(identifier: "Europe/Moscow")!,
+                                                          now: Timestamp.parse("2026-11-22T09:00:00Z")!) }
+        _ = try await check()
+        _ = try await books.accounting.call("POST", "/statements", as: "onec", raw: Books.statement([
+            Books.incoming("203", "50000.00", inn: "7707083893", purpose: "Оплата по счету № 20")]))
+        #expect(try await invoices()["16"] == 0)
+        try await books.invoice(deal2, "20", 50_000_00, due: "2026-11-30")
+        #expect(try await books.synced())
+        #expect(try await invoices() == ["15": 100_000_00, "16": 50_000_00, "17": 0, "19": 0, "20": 0])
+        let before = try await books.accounting.head(StreamName.accounting)
+        _ = try await check()
+        let announced = try await books.accounting.events(StreamName.accounting, after: before)
+        #expect(announced.map(\.0) == ["receivable.overdue"])
+        let item = announced.first?.1["receivable"] as? [String: Any]
+        #expect(item?["invoiceNumber"] as? String == "16")
+        #expect(((item?["outstanding"] as? [String: Any])?["kopecks"] as? NSNumber)?.int64Value == 50_000_00)
+    }
+
     @Test("an unmatched payment is matched by hand, and the match sticks on re-import")
     func manualMatch() async throws {
         let books = try await Books.start()
@@ -313,8 +376,9 @@ struct AccountingServiceTests {
         #expect(events.contains { $0.0 == "receivable.overdue" && ($0.1["receivable"] as? [String: Any])?["invoiceNumber"] as? String == "40" })
         #expect(!events.contains { $0.0 == "receivable.changed" })
 
-        // Money after the announcement: 200 more on 40 (still overdue), 41 paid off. Each is told
-        // once as `receivable.changed` with what is left, so the read side does not go stale.
+        // Money after the announcement: 200 more on 40 (still overdue) is told once as
+        // `receivable.changed` with what is left, so the read side does not go stale; 41 paid off
+        // is told by its `invoice.paid`, not a second time.
         let before = try await books.accounting.head(StreamName.accounting)
         _ = try await books.accounting.call("POST", "/statements", as: "onec", raw: Books.statement([
             Books.incoming("402", "200.00", inn: "7719617469", purpose: "Оплата по счету 40"),
@@ -326,8 +390,11 @@ struct AccountingServiceTests {
             let item = $0.1["receivable"] as! [String: Any]
             return (item["invoiceNumber"] as! String, (item["outstanding"] as! [String: Any])["kopecks"] as! Int)
         })
-        #expect(left == ["40": 300_00, "41": 0])
+        #expect(left == ["40": 300_00])
+        #expect(try await books.accounting.events(StreamName.accounting, after: before).contains {
+            $0.0 == "invoice.paid" && $0.1["number"] as? String == "41"
+        })
         _ = try await ReceivableScheduler.check(app.context.database, outbox: app.context.outbox, zone: zone)
-        #expect(try await books.accounting.events(StreamName.accounting, after: before).filter { $0.0 == "receivable.changed" }.count == 2)
+        #expect(try await books.accounting.events(StreamName.accounting, after: before).filter { $0.0 == "receivable.changed" }.count == 1)
     }
 }

@@ -17,6 +17,12 @@ extension PaymentStore {
                 SELECT number, dealId, clientId, managerId, amount, currency FROM invoice WHERE id = ? AND paid >= amount AND paidOn IS NULL
                 """), arguments: [invoiceId]) else { continue }
             try db.cachedStatement(sql: "UPDATE invoice SET paidOn = ? WHERE id = ?").execute(arguments: [receivedOn, invoiceId])
+            // `invoice.paid` tells the read sides its items owe nothing; should the money move away
+            // again before the next receivables check, that check must see them as told paid and
+            // announce them afresh rather than think nothing changed.
+            try db.cachedStatement(sql: """
+                UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ?1 OR substr(receivableId, 1, length(?2)) = ?2
+                """).execute(arguments: ["inv:\(invoiceId)", "inv:\(invoiceId)#"])
             let paid = InvoicePaid(invoiceId: invoiceId, number: row["number"], dealId: row["dealId"], clientId: row["clientId"],
                                    managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]), paidOn: receivedOn)
             try outbox.appendEncoded(payload: paid.payloadJSON(), type: InvoicePaid.eventType, schemaVersion: InvoicePaid.schemaVersion,
@@ -71,18 +77,19 @@ extension PaymentStore {
     }
 
     /// Matches the payments waiting for a client (by its INN) or an invoice (by its number).
+    ///
+    /// A payment that names an invoice accounting has not heard of yet (the deals event is still on
+    /// its way) is matched by the payer's INN meanwhile — possibly onto another open invoice of the
+    /// client. When the named invoice arrives, such a payment is matched again so the money moves
+    /// onto the invoice it names; the invoices it leaves are offered to the client's other waiting
+    /// payments, so nothing paid stays unapplied.
     func rematchWaiting(inn: String?, invoiceNumber: String?, _ db: Database) throws {
         var ids: [String] = []
-        if let inn {
-            ids += try String.fetchAll(db, sql: """
-                SELECT id FROM payment WHERE payerInn = ? AND direction = 'incoming' AND manual = 0 AND (clientId IS NULL OR unallocated > 0)
-                """, arguments: [inn])
-        }
         if let invoiceNumber {
             let key = PurposeScanner.key(invoiceNumber)
             let candidates = try Row.fetchAll(db, sql: """
-                SELECT id, purpose FROM payment WHERE direction = 'incoming' AND manual = 0 AND (clientId IS NULL OR unallocated > 0)
-                AND instr(purpose, ?) > 0
+                SELECT id, purpose FROM payment WHERE direction = 'incoming' AND manual = 0
+                AND (clientId IS NULL OR unallocated > 0 OR matchedBy = 'inn') AND instr(purpose, ?) > 0
                 """, arguments: [PurposeScanner.digitsKey(invoiceNumber)])
             for candidate in candidates where PurposeScanner.invoiceNumbers(in: candidate["purpose"]).contains(where: {
                 PurposeScanner.key($0) == key || PurposeScanner.digitsKey($0) == PurposeScanner.digitsKey(invoiceNumber)
@@ -92,6 +99,14 @@ extension PaymentStore {
         }
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted { try rematch(id, db) }
+        guard let inn else { return }
+        // Waiting by INN after the number's own payments: those take their invoice first, and what
+        // they released (or what is still open) goes to the rest.
+        let waiting = try String.fetchAll(db, sql: """
+            SELECT id FROM payment WHERE payerInn = ? AND direction = 'incoming' AND manual = 0 AND (clientId IS NULL OR unallocated > 0)
+            ORDER BY receivedOn, id
+            """, arguments: [inn])
+        for id in waiting { try rematch(id, db) }
     }
 
     /// Accounting's hand: put a payment against named invoices (amounts optional — then each

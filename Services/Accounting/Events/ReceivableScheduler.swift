@@ -8,7 +8,9 @@ import Storage
 /// Watches expected payments as days pass and money comes in: announces each item once when it
 /// falls due in the current month (`receivable.due`, yellow) and once when it becomes overdue
 /// (`receivable.overdue`, red); when money later moves what is left of an announced item,
-/// `receivable.changed` carries the new outstanding amount (zero once it is paid).
+/// `receivable.changed` carries the new outstanding amount. An invoice paid off is told by its
+/// `invoice.paid` (written with the payment); its items count as told paid from then on, so if
+/// the money moves away again (a rematch, an unmatch) they are announced afresh.
 ///
 /// Configuration: `interval` between checks (default 60 s); the company zone cuts the days.
 struct ReceivableScheduler: Service {
