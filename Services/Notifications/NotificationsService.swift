@@ -21,6 +21,10 @@ public struct NotificationsConfiguration: Sendable {
     public var channels = ChannelSettings()
     public var workerInterval: Duration = .milliseconds(200)
     public var digestInterval: Duration = .seconds(20)
+    /// What to do, per channel, with a message left "in doubt" — the service stopped between
+    /// handing it to the channel and recording the answer (`PACER_IN_DOUBT`, e.g. `chat=hold`;
+    /// every channel `resend` by default).
+    public var inDoubt: [ChannelKind: InDoubtPolicy] = [:]
 
     public init() {}
 
@@ -49,6 +53,15 @@ public struct NotificationsConfiguration: Sendable {
             configuration.retryBase = .milliseconds(value)
         }
         if let url = environment["PACER_DASHBOARD_URL"] { configuration.dashboardURL = url }
+        if let text = environment["PACER_IN_DOUBT"], !text.isEmpty {
+            for item in text.split(separator: ",") {
+                let parts = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let channel = ChannelKind(rawValue: parts[0]), let policy = InDoubtPolicy(rawValue: parts[1]) else {
+                    throw ServiceSettings.Invalid(setting: "PACER_IN_DOUBT", message: "must be like chat=hold,telegram=resend (channels chat, telegram, email; resend or hold)")
+                }
+                configuration.inDoubt[channel] = policy
+            }
+        }
         return configuration
     }
 

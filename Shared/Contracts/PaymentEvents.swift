@@ -49,14 +49,19 @@ public struct PaymentState: Codable, Hashable, Sendable {
     public var matchedBy: String?
     /// Grows with each change of the match.
     public var revision: Int
+    /// The client's name and the deal's title as accounting knows them, so a consumer can word a
+    /// message about the payment without having heard of the client or deal itself yet.
+    public var clientName: String?
+    public var dealTitle: String?
 
     public init(paymentId: String, number: String, documentDate: String, receivedOn: String, amount: Money, payerName: String,
                 payerInn: String?, payerAccount: String?, purpose: String, clientId: String?, dealId: String?, managerId: String?,
-                allocations: [Allocation], unallocated: Money, matchedBy: String?, revision: Int) {
+                allocations: [Allocation], unallocated: Money, matchedBy: String?, revision: Int, clientName: String? = nil, dealTitle: String? = nil) {
         self.paymentId = paymentId; self.number = number; self.documentDate = documentDate; self.receivedOn = receivedOn
         self.amount = amount; self.payerName = payerName; self.payerInn = payerInn; self.payerAccount = payerAccount
         self.purpose = purpose; self.clientId = clientId; self.dealId = dealId; self.managerId = managerId
         self.allocations = allocations; self.unallocated = unallocated; self.matchedBy = matchedBy; self.revision = revision
+        self.clientName = clientName; self.dealTitle = dealTitle
     }
 }
 

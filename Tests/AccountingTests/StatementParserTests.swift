@@ -241,7 +241,7 @@ struct PaymentPayloadTests {
             purpose: "Оплата по сч. № 15\t«срочно»", clientId: "c-1", dealId: "d-1", managerId: "m-1",
             allocations: [Allocation(invoiceId: "i-15", dealId: "d-1", amount: Money(kopecks: 100_00)),
                           Allocation(invoiceId: nil, dealId: nil, amount: Money(kopecks: 23_45, currency: "USD"))],
-            unallocated: Money(kopecks: 0), matchedBy: "invoice-number", revision: 3)
+            unallocated: Money(kopecks: 0), matchedBy: "invoice-number", revision: 3, clientName: "Ромашка \\ «А»", dealTitle: "Поставка \"X\"")
         let bare = PaymentState(
             paymentId: "pay-2", number: "", documentDate: "2026-11-17", receivedOn: "2026-11-17", amount: Money(kopecks: 1),
             payerName: "", payerInn: nil, payerAccount: nil, purpose: "", clientId: nil, dealId: nil, managerId: nil,

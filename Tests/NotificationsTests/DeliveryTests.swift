@@ -18,7 +18,7 @@ struct Desk {
     let smtp: SMTPSink
     let configuration: NotificationsConfiguration
 
-    static func start(receiverDown: Bool) async throws -> Desk {
+    static func start(receiverDown: Bool, inDoubt: [ChannelKind: InDoubtPolicy] = [:]) async throws -> Desk {
         let dir = try TemporaryDirectory("notifications")
         let receiver = try await FakeReceiver.start(down: receiverDown)
         let smtp = try SMTPSink.start(dir: dir)
@@ -31,6 +31,7 @@ struct Desk {
         configuration.maxAttempts = 1000
         configuration.workerInterval = .milliseconds(50)
         configuration.digestInterval = .seconds(3600)
+        configuration.inDoubt = inDoubt
         configuration.channels.chatWebhookURL = "http://127.0.0.1:\(receiver.port)/hook"
         configuration.channels.telegramToken = "T"
         configuration.channels.telegramAPI = "http://127.0.0.1:\(receiver.port)"
@@ -118,7 +119,7 @@ struct DeliveryTests {
         #expect(desk.receiver.messages.isEmpty)
         desk.receiver.set(down: false)
         #expect(await eventually {
-            (try? await desk.notifications.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM notification WHERE status = 'pending'") ?? 0 }) == 0
+            (try? await desk.notifications.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM notification WHERE status IN ('pending', 'sending')") ?? 0 }) == 0
         })
         let received = desk.receiver.messages
         let head = received.filter { $0.to == "999" }.map { $0.text.components(separatedBy: "\n").first ?? "" }
@@ -139,6 +140,15 @@ struct DeliveryTests {
         #expect(try await desk.synced())
         try await Task.sleep(for: .milliseconds(300))
         #expect(desk.receiver.messages.count == 6)
+
+        // A payment for a client and deal this service has not heard of yet: accounting names them.
+        try await desk.publish(PaymentReceived(payment: PaymentState(
+            paymentId: "p2", number: "2", documentDate: "2026-11-21", receivedOn: "2026-11-21", amount: Money(kopecks: 1_000_00), payerName: "ИП Плательщик",
+            payerInn: nil, payerAccount: nil, purpose: "", clientId: "c9", dealId: "d9", managerId: "m1", allocations: [], unallocated: Money(kopecks: 0),
+            matchedBy: "invoice-number", revision: 1, clientName: "ООО Новый клиент", dealTitle: "Новая сделка")), StreamName.accounting)
+        #expect(try await desk.synced())
+        #expect(await eventually { desk.receiver.messages.count == 7 })
+        #expect(desk.receiver.messages.last?.text.hasSuffix("Поступила оплата 1\u{00A0}000,00\u{00A0}₽ от ООО Новый клиент по сделке «Новая сделка», 2026-11-21.") == true)
     }
 
     @Test("a refused recipient lands in the failed list and can be retried; an escalation is called off when the task is done")
@@ -173,6 +183,57 @@ struct DeliveryTests {
         #expect(await eventually { desk.receiver.messages.contains { $0.to == "111" && $0.text.hasPrefix("Просрочена задача: Отправить КП") } })
         #expect(try await desk.notifications.call("GET", "/notifications", as: "anna").array.allSatisfy { $0["recipient"] as? String == "m1" })
         #expect(try await desk.notifications.call("GET", "/notifications", as: "pbx").status == 403)
+    }
+
+    @Test("a message is `sending` while its channel has it; one left so by a stop is sent again as a redelivery, or held in doubt until a head retries it")
+    func inDoubt() async throws {
+        let desk = try await Desk.start(receiverDown: false, inDoubt: [.telegram: .hold])
+        defer { Task { await desk.stop() } }
+        try await desk.seedDirectory()
+        #expect(try await desk.synced())
+        let database = desk.notifications.database
+        let seen = FakeReceiver.State(down: false)
+        desk.receiver.onReceive { key in
+            let status = try? await database.read { try String.fetchOne($0, sql: "SELECT status FROM notification WHERE id = ?", arguments: [key]) }
+            seen.append(.init(channel: "probe", to: key, text: status ?? "?"))
+        }
+        // An ordinary message: claimed before it goes out, sent once, under its id as the key.
+        let store = NotificationStore(configuration: desk.configuration)
+        let first = try await database.write { db in
+            try store.enqueue(rule: "test", cause: "ordinary", targets: [.init(recipient: "department", channel: .chat, address: "")],
+                              subject: "", text: "первое", urgent: true, db)
+        }
+        #expect(await eventually { desk.receiver.messages.count == 1 })
+        #expect(desk.receiver.messages == [.init(channel: "chat", to: "hook", text: "первое", key: first[0], redelivery: false)])
+        #expect(seen.messages == [.init(channel: "probe", to: first[0], text: "sending")])
+        #expect(await eventually {
+            (try? await database.read { try String.fetchOne($0, sql: "SELECT status FROM notification WHERE id = ?", arguments: [first[0]]) }) == "sent"
+        })
+
+        // What a process killed mid-send leaves behind: two messages `sending`, answers unknown.
+        let left = try await database.write { db -> [String] in
+            let ids = try store.enqueue(rule: "test", cause: "crash", targets: [.init(recipient: "department", channel: .chat, address: ""),
+                                                                                .init(recipient: "m1", channel: .telegram, address: "111")],
+                                        subject: "", text: "второе", urgent: true, db)
+            try db.execute(sql: "UPDATE notification SET status = 'sending' WHERE id IN (?, ?)", arguments: [ids[0], ids[1]])
+            return ids
+        }
+        // The chat resends (the default): same key, marked as a redelivery. Telegram holds.
+        #expect(await eventually { desk.receiver.messages.count == 2 })
+        #expect(desk.receiver.messages.last == .init(channel: "chat", to: "hook", text: "второе", key: left[0], redelivery: true))
+        let held = try await desk.notifications.call("GET", "/notifications?status=in-doubt", as: "head").array
+        #expect(held.map { $0["id"] as? String } == [left[1]])
+        #expect((held.first?["lastError"] as? String)?.hasPrefix("in doubt") == true)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(desk.receiver.messages.count == 2)
+
+        // The head decides it goes out: once, as a redelivery.
+        let retried = try await desk.notifications.call("POST", "/notifications/\(left[1])/retry", as: "head")
+        #expect(retried.json["status"] as? String == "pending")
+        #expect(await eventually { desk.receiver.messages.count == 3 })
+        #expect(desk.receiver.messages.last == .init(channel: "telegram", to: "111", text: "второе", key: left[1], redelivery: true))
+        #expect(try await desk.notifications.call("POST", "/notifications/\(left[1])/retry", as: "head").status == 404)
+        #expect(try await desk.notifications.call("GET", "/notifications?status=in-doubt", as: "head").array.isEmpty)
     }
 
     @Test("the evening digest lists exactly the day's payments by manager and client, with the total")

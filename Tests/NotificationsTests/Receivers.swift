@@ -8,14 +8,24 @@ import TestSupport
 /// Telegram Bot API (`POST /botT/sendMessage`); it can be taken "down" (503) and brought back.
 /// Telegram chat id `bad` is refused for good (400, as Telegram says for an unknown chat).
 final class FakeReceiver: Sendable {
-    struct Received: Sendable, Equatable { var channel: String; var to: String; var text: String }
+    struct Received: Sendable, Equatable {
+        var channel: String; var to: String; var text: String
+        /// The `Idempotency-Key` header and whether `Pacer-Redelivery: true` came with it.
+        var key = ""; var redelivery = false
+    }
 
     /// What was received and whether the server is down, under a lock.
     final class State: @unchecked Sendable {
         private let lock = NSLock()
         private var received: [Received] = []
         private var down: Bool
+        private var probe: (@Sendable (String) async -> Void)?
         init(down: Bool) { self.down = down }
+        /// Called with the message's key while its request is open, before the answer.
+        var onReceive: (@Sendable (String) async -> Void)? {
+            get { lock.withLock { probe } }
+            set { lock.withLock { probe = newValue } }
+        }
         var isDown: Bool { lock.withLock { down } }
         func set(down value: Bool) { lock.withLock { down = value } }
         func append(_ message: Received) { lock.withLock { received.append(message) } }
@@ -33,7 +43,10 @@ final class FakeReceiver: Sendable {
             if state.isDown { return Response(status: .serviceUnavailable) }
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as! [String: Any]
-            state.append(Received(channel: "chat", to: "hook", text: json["text"] as! String))
+            let key = request.headers[.init("Idempotency-Key")!] ?? ""
+            await state.onReceive?(key)
+            state.append(Received(channel: "chat", to: "hook", text: json["text"] as! String, key: key,
+                                  redelivery: request.headers[.init("Pacer-Redelivery")!] == "true"))
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
         router.post("botT/sendMessage") { request, context -> Response in
@@ -44,7 +57,8 @@ final class FakeReceiver: Sendable {
             if chat == "bad" {
                 return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: #"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#)))
             }
-            state.append(Received(channel: "telegram", to: chat, text: json["text"] as! String))
+            state.append(Received(channel: "telegram", to: chat, text: json["text"] as! String, key: request.headers[.init("Idempotency-Key")!] ?? "",
+                                  redelivery: request.headers[.init("Pacer-Redelivery")!] == "true"))
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"ok":true,"result":{}}"#)))
         }
         let port = AsyncValue<Int>()
@@ -60,6 +74,7 @@ final class FakeReceiver: Sendable {
 
     var messages: [Received] { state.messages }
     func set(down value: Bool) { state.set(down: value) }
+    func onReceive(_ probe: @escaping @Sendable (String) async -> Void) { state.onReceive = probe }
     func stop() { task.cancel() }
 }
 

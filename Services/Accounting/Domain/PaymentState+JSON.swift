@@ -31,7 +31,9 @@ extension PaymentState {
         out.append(0x5D)
         comma(); key("amount"); money(amount)
         if let clientId { comma(); key("clientId"); string(clientId) }
+        if let clientName { comma(); key("clientName"); string(clientName) }
         if let dealId { comma(); key("dealId"); string(dealId) }
+        if let dealTitle { comma(); key("dealTitle"); string(dealTitle) }
         comma(); key("documentDate"); string(documentDate)
         if let managerId { comma(); key("managerId"); string(managerId) }
         if let matchedBy { comma(); key("matchedBy"); string(matchedBy) }

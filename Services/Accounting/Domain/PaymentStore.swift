@@ -50,7 +50,9 @@ struct PaymentStore: Sendable {
             amount: Money(kopecks: draft.amount, currency: draft.currency), payerName: draft.payerName, payerInn: draft.payerInn,
             payerAccount: draft.payerAccount, purpose: draft.purpose, clientId: match.clientId, dealId: match.dealId,
             managerId: match.managerId, allocations: match.allocations(currency: draft.currency),
-            unallocated: Money(kopecks: match.unallocated, currency: draft.currency), matchedBy: match.matchedBy, revision: 1)
+            unallocated: Money(kopecks: match.unallocated, currency: draft.currency), matchedBy: match.matchedBy, revision: 1,
+            clientName: try match.clientId.flatMap { try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM dir_client WHERE id = ?"), arguments: [$0]) },
+            dealTitle: try match.dealId.flatMap { try String.fetchOne(db.cachedStatement(sql: "SELECT title FROM dir_deal WHERE id = ?"), arguments: [$0]) })
         try outbox.appendEncoded(payload: state.payloadJSON(), type: PaymentReceived.eventType, schemaVersion: PaymentReceived.schemaVersion,
                                  stream: StreamName.accounting, correlationId: correlationId, in: db)
         if !match.isMatched {
@@ -65,8 +67,10 @@ struct PaymentStore: Sendable {
     /// An incoming payment as it stands now.
     static func state(_ paymentId: String, _ db: Database) throws -> PaymentState? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT id, number, documentDate, receivedOn, amount, currency, payerName, payerInn, payerAccount, purpose, clientId, dealId,
-                   managerId, unallocated, matchedBy, revision FROM payment WHERE id = ? AND direction = 'incoming'
+            SELECT p.id, p.number, p.documentDate, p.receivedOn, p.amount, p.currency, p.payerName, p.payerInn, p.payerAccount, p.purpose,
+                   p.clientId, p.dealId, p.managerId, p.unallocated, p.matchedBy, p.revision, c.name AS clientName, d.title AS dealTitle
+            FROM payment p LEFT JOIN dir_client c ON c.id = p.clientId LEFT JOIN dir_deal d ON d.id = p.dealId
+            WHERE p.id = ? AND p.direction = 'incoming'
             """, arguments: [paymentId]) else { return nil }
         let currency: String = row["currency"]
         let allocations = try Row.fetchAll(db.cachedStatement(sql: "SELECT invoiceId, dealId, amount FROM allocation WHERE paymentId = ? ORDER BY position"),
@@ -78,6 +82,6 @@ struct PaymentStore: Sendable {
             amount: Money(kopecks: row["amount"], currency: currency), payerName: row["payerName"], payerInn: row["payerInn"],
             payerAccount: row["payerAccount"], purpose: row["purpose"], clientId: row["clientId"], dealId: row["dealId"],
             managerId: row["managerId"], allocations: allocations, unallocated: Money(kopecks: row["unallocated"], currency: currency),
-            matchedBy: row["matchedBy"], revision: row["revision"])
+            matchedBy: row["matchedBy"], revision: row["revision"], clientName: row["clientName"], dealTitle: row["dealTitle"])
     }
 }

@@ -11,7 +11,8 @@ struct ChatWebhookChannel: NotificationChannel {
 
     func send(_ message: OutgoingMessage) async throws {
         let text = message.subject.isEmpty ? message.text : "*\(message.subject)*\n\(message.text)"
-        try await HTTPDelivery.post(client: client, url: message.address.isEmpty ? url : message.address, key: message.id, json: ["text": text])
+        try await HTTPDelivery.post(client: client, url: message.address.isEmpty ? url : message.address, key: message.id,
+                                    redelivery: message.redelivery, json: ["text": text])
     }
 }
 
@@ -26,7 +27,7 @@ struct TelegramChannel: NotificationChannel {
         let text = message.subject.isEmpty ? message.text : "\(message.subject)\n\n\(message.text)"
         let base = api.hasSuffix("/") ? String(api.dropLast()) : api
         try await HTTPDelivery.post(client: client, url: "\(base)/bot\(token)/sendMessage", key: message.id,
-                                    json: ["chat_id": message.address, "text": text, "disable_web_page_preview": true])
+                                    redelivery: message.redelivery, json: ["chat_id": message.address, "text": text, "disable_web_page_preview": true])
     }
 }
 
@@ -34,12 +35,14 @@ enum HTTPDelivery {
     /// POSTs JSON; 2xx is delivered. 408, 429 and 5xx (and no answer) are worth retrying; other
     /// 4xx are not. Telegram's `parameters.retry_after` and `Retry-After` are honoured.
     /// `Idempotency-Key` is the notification's id: a message sent again after a crash between the
-    /// receiver's answer and our record of it carries the same key, so a receiver can drop it.
-    static func post(client: HTTPClient, url: String, key: String, json: [String: Any]) async throws {
+    /// receiver's answer and our record of it carries the same key, so a receiver can drop it;
+    /// such a message also says `Pacer-Redelivery: true`.
+    static func post(client: HTTPClient, url: String, key: String, redelivery: Bool = false, json: [String: Any]) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: key)
+        if redelivery { request.headers.add(name: "Pacer-Redelivery", value: "true") }
         request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
         let response: HTTPClientResponse
         do {

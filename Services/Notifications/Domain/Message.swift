@@ -17,6 +17,23 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var address: String
     public var subject: String
     public var text: String
+    /// Sent before by a process that stopped before it heard the answer: the receiver may have it.
+    public var redelivery = false
+
+    public init(id: String, channel: ChannelKind, address: String, subject: String, text: String, redelivery: Bool = false) {
+        self.id = id; self.channel = channel; self.address = address; self.subject = subject; self.text = text; self.redelivery = redelivery
+    }
+}
+
+/// A message is "in doubt" when the service stopped after handing it to a channel and before
+/// recording the answer: the receiver may or may not have it, and nothing outside can tell.
+/// - `resend`: deliver it again, marked as a redelivery with the same `Idempotency-Key` (webhooks)
+///   or `Message-ID` (e-mail), so a receiver that honours them shows it once — at least once.
+/// - `hold`: do not send it again; it waits as `in-doubt` in `GET /notifications` until a head
+///   looks and retries it (`POST /notifications/{id}/retry`) — at most once.
+public enum InDoubtPolicy: String, Sendable, Codable {
+    case resend
+    case hold
 }
 
 /// Why a send failed, and whether trying again can help.

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GRDB
 import Logging
+import Metrics
 import ServiceKit
 import ServiceLifecycle
 import Storage
@@ -26,6 +27,7 @@ struct DeliveryWorker: Service {
         var subject: String
         var text: String
         var attempts: Int
+        var redelivery: Bool
     }
 
     func run() async throws {
@@ -38,11 +40,12 @@ struct DeliveryWorker: Service {
 
     /// One pass over what is due; returns how many messages were handled.
     func pass(now: Date = Date()) async throws -> Int {
+        try await settleInDoubt()
         let store = NotificationStore(configuration: configuration)
         let (settings, groups) = try await context.database.read { db -> (ChannelSettings, [[Due]]) in
             let settings = try store.settings(db)
             let rows = try Row.fetchAll(db, sql: """
-                SELECT n.id, n.idempotencyKey, n.recipient, n.channel, n.address, n.subject, n.text, n.attempts FROM notification n
+                SELECT n.id, n.idempotencyKey, n.recipient, n.channel, n.address, n.subject, n.text, n.attempts, n.redelivery FROM notification n
                 WHERE n.status = 'pending' AND n.notBefore <= ?
                 AND NOT EXISTS (SELECT 1 FROM notification e WHERE e.recipient = n.recipient AND e.channel = n.channel AND e.address = n.address
                                 AND e.status = 'pending' AND e.position < n.position AND e.attempts > 0 AND e.notBefore > ?)
@@ -53,7 +56,7 @@ struct DeliveryWorker: Service {
             for row in rows {
                 guard let channel = ChannelKind(rawValue: row["channel"]) else { continue }
                 let due = Due(id: row["id"], key: row["idempotencyKey"], recipient: row["recipient"], channel: channel, address: row["address"],
-                              subject: row["subject"], text: row["text"], attempts: row["attempts"])
+                              subject: row["subject"], text: row["text"], attempts: row["attempts"], redelivery: row["redelivery"])
                 let group = "\(channel.rawValue)|\(due.address)|\(due.recipient)"
                 if groups[group] == nil { order.append(group) }
                 groups[group, default: []].append(due)
@@ -81,27 +84,68 @@ struct DeliveryWorker: Service {
         return handled
     }
 
-    /// Sends one address's messages in order; stops at the first that must wait.
+    /// Sends one address's messages in order; stops at the first that must wait. Each is claimed
+    /// (`sending`) before it goes out, so a crash before its answer is recorded leaves it in doubt.
     private func deliver(_ messages: [Due], channels: [ChannelKind: any NotificationChannel], marks: SentMarks) async throws -> Int {
         var handled = 0
-        for message in messages {
+        var claimed = false
+        for (index, message) in messages.enumerated() {
             guard let channel = channels[message.channel] else {
                 try await fail(message, error: DeliveryError("the \(message.channel.rawValue) channel is not configured"), final: false)
                 return handled + 1
             }
+            if !claimed {
+                // Not pending any more: called off (an escalation whose task got done) since the pass read it.
+                guard try await marks.claim(message.id) else { handled += 1; continue }
+            }
+            claimed = false
             do {
                 try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
-                                                       subject: message.subject, text: message.text))
-                try await marks.mark(message)
-                handled += 1
+                                                       subject: message.subject, text: message.text, redelivery: message.redelivery))
             } catch {
                 let failure = error as? DeliveryError ?? DeliveryError("\(error)")
                 try await fail(message, error: failure, final: failure.permanent)
                 handled += 1
                 if !failure.permanent { return handled }
+                continue
             }
+            // Should recording fail, the message stays `sending` and the next pass settles it as
+            // in doubt — it must not count as a failed send and go out again unasked.
+            claimed = try await marks.mark(message, claiming: index + 1 < messages.count ? messages[index + 1].id : nil)
+            handled += 1
         }
         return handled
+    }
+
+    /// Messages found `sending` at the start of a pass were handed to a channel by a process that
+    /// stopped (or a pass that failed) before the answer was recorded. Each channel's policy
+    /// decides: send again, marked as a redelivery, or hold for a person to review.
+    @discardableResult
+    func settleInDoubt() async throws -> (resent: Int, held: Int) {
+        let policies = configuration.inDoubt
+        let (resent, held) = try await context.database.write { db -> (Int, Int) in
+            var resent = 0, held = 0
+            for row in try Row.fetchAll(db, sql: "SELECT id, channel FROM notification WHERE status = 'sending'") {
+                let channel = ChannelKind(rawValue: row["channel"]) ?? .chat
+                switch policies[channel] ?? .resend {
+                case .resend:
+                    try db.execute(sql: "UPDATE notification SET status = 'pending', redelivery = 1 WHERE id = ?", arguments: [row["id"] as String])
+                    resent += 1
+                case .hold:
+                    try db.execute(sql: "UPDATE notification SET status = 'in-doubt', lastError = ? WHERE id = ?",
+                                   arguments: ["in doubt: the service stopped while sending; the receiver may have it — held for review",
+                                               row["id"] as String])
+                    held += 1
+                }
+            }
+            return (resent, held)
+        }
+        if resent + held > 0 {
+            Counter(label: "pacer_notifications_in_doubt_total", dimensions: [("outcome", "resent")]).increment(by: resent)
+            Counter(label: "pacer_notifications_in_doubt_total", dimensions: [("outcome", "held")]).increment(by: held)
+            context.logger.warning("messages in doubt after a stop", metadata: ["resent": "\(resent)", "held": "\(held)"])
+        }
+        return (resent, held)
     }
 
     private func fail(_ message: Due, error: DeliveryError, final: Bool) async throws {

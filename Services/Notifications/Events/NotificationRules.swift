@@ -115,10 +115,12 @@ struct NotificationRules: Sendable {
             """, arguments: [payment.paymentId, payment.receivedOn, payment.amount.kopecks, payment.amount.currency, payment.clientId,
                              payment.managerId, payment.payerName, payment.revision])
         guard let manager = payment.managerId, payment.matchedBy != nil else { return }
-        let deal = try payment.dealId.flatMap { try String.fetchOne(db, sql: "SELECT title FROM dir_deal WHERE id = ?", arguments: [$0]) }
+        // Accounting names the deal and client in the payment itself: the deals stream may not
+        // have brought them here yet.
+        let deal = try payment.dealTitle ?? payment.dealId.flatMap { try String.fetchOne(db, sql: "SELECT title FROM dir_deal WHERE id = ?", arguments: [$0]) }
         try notify(.paymentMatched, cause: "\(payment.paymentId):\(manager)", manager: manager, values: [
             "amount": Templates.money(payment.amount.kopecks, currency: payment.amount.currency, locale: locale),
-            "client": payment.clientId.map { (try? clientName($0, db)) ?? $0 } ?? payment.payerName,
+            "client": payment.clientName ?? payment.clientId.map { (try? clientName($0, db)) ?? $0 } ?? payment.payerName,
             "deal": deal.map { locale == "ru" ? " по сделке «\($0)»" : " for deal “\($0)”" } ?? "", "day": payment.receivedOn,
         ], db)
     }

@@ -4,7 +4,7 @@ import GRDB
 import Hummingbird
 import ServiceKit
 
-/// Rules, templates and channels for heads and admins; the sent, pending and failed lists; a
+/// Rules, templates and channels for heads and admins; the sent, pending, failed and in-doubt lists; a
 /// retry of a failed message; a test message.
 struct NotificationRoutes {
     let context: ServiceContext
@@ -108,7 +108,9 @@ struct NotificationRoutes {
                 throw Problem(.forbidden, "role \(user.role.rawValue) has no access to notifications")
             }
             if let status = request.query("status") {
-                guard ["pending", "sent", "failed", "cancelled"].contains(status) else { throw Problem.invalid("status", "must be pending, sent, failed or cancelled") }
+                guard ["pending", "sending", "sent", "failed", "in-doubt", "cancelled"].contains(status) else {
+                    throw Problem.invalid("status", "must be pending, sending, sent, failed, in-doubt or cancelled")
+                }
                 sql += " AND status = \(status)"
             }
             sql += " ORDER BY position DESC LIMIT \(try request.queryInt("limit", default: 100, range: 1...1000))"
@@ -121,12 +123,15 @@ struct NotificationRoutes {
             try ctx.require(.head, .admin)
             let id = try ctx.parameters.require("id")
             let view = try await context.database.write { db -> View? in
-                try db.execute(sql: "UPDATE notification SET status = 'pending', attempts = 0, notBefore = ? WHERE id = ? AND status = 'failed'",
-                               arguments: [Date().timeIntervalSince1970, id])
+                // A message held in doubt goes out again as a redelivery: the head chose at least once.
+                try db.execute(sql: """
+                    UPDATE notification SET status = 'pending', attempts = 0, notBefore = ?, redelivery = (status = 'in-doubt')
+                    WHERE id = ? AND status IN ('failed', 'in-doubt')
+                    """, arguments: [Date().timeIntervalSince1970, id])
                 guard db.changesCount == 1 else { return nil }
                 return try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE id = ?", arguments: [id]).map(Self.view)
             }
-            guard let view else { throw Problem.notFound("no failed notification \(id)") }
+            guard let view else { throw Problem.notFound("no failed or in-doubt notification \(id)") }
             return try jsonResponse(view)
         }
 

@@ -33,5 +33,13 @@ enum NotificationsSchema {
                 CREATE TABLE digest_sent (key TEXT PRIMARY KEY, at REAL NOT NULL);
                 """)
         }
+        // A message handed to a channel is `sending` until its answer is recorded; one found so
+        // after a restart is in doubt (see `InDoubtPolicy`).
+        migrator.registerMigration("notifications.v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE notification ADD COLUMN redelivery INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX notification_sending ON notification(id) WHERE status = 'sending';
+                """)
+        }
     }
 }
