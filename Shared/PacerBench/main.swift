@@ -334,12 +334,20 @@ if !arguments.contains("--skip-notifications") {
             _ = try outbox.append(DealLost(deal: deal, fromStageId: "proposal", reason: "price", authorId: nil), stream: StreamName.deals, in: db)
         }
     }
+    // When the rules had stored every message (the consumer's half) beside when the webhook had
+    // them all (the delivery's half), so a slow figure says which half to look at.
+    var storedSeconds: Double?
     while delivered.load(ordering: .relaxed) < count && DispatchTime.now().uptimeNanoseconds - started < 300_000_000_000 {
         try await Task.sleep(for: .milliseconds(10))
+        if storedSeconds == nil,
+           try await notifications.database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM notification WHERE rule = 'deal.lost'") ?? 0 }) >= count {
+            storedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        }
     }
     let deliverySeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
     print("")
     print("notifications: \(count) deal.lost events for 300 managers, each to the department chat webhook on 127.0.0.1")
+    print("notifications stored by the rules, event → row   \(rate(count, storedSeconds ?? deliverySeconds))")
     print("notifications delivered, event → webhook         \(rate(delivered.load(ordering: .relaxed), deliverySeconds))   (\(delivered.load(ordering: .relaxed)) of \(count))")
     // The evening digest: 3,000 payments of one day over 300 managers' clients.
     let database = notifications.database

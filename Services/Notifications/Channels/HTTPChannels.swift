@@ -1,3 +1,4 @@
+import Contracts
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -32,6 +33,24 @@ struct TelegramChannel: NotificationChannel {
 }
 
 enum HTTPDelivery {
+    /// The request's JSON: strings and flags written directly (keys sorted), since
+    /// `JSONSerialization` cost more than the rest of a send; anything else goes through it.
+    static func body(_ json: [String: Any]) throws -> [UInt8] {
+        var out: [UInt8] = [0x7B]
+        for (index, key) in json.keys.sorted().enumerated() {
+            if index > 0 { out.append(0x2C) }
+            EnvelopeWriter.appendJSONString(key, to: &out)
+            out.append(0x3A)
+            switch json[key] {
+            case let text as String: EnvelopeWriter.appendJSONString(text, to: &out)
+            case let flag as Bool: out.append(contentsOf: (flag ? "true" : "false").utf8)
+            default: return Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+            }
+        }
+        out.append(0x7D)
+        return out
+    }
+
     /// POSTs JSON; 2xx is delivered. 408, 429 and 5xx (and no answer) are worth retrying; other
     /// 4xx are not. Telegram's `parameters.retry_after` and `Retry-After` are honoured.
     /// `Idempotency-Key` is the notification's id: a message sent again after a crash between the
@@ -43,7 +62,7 @@ enum HTTPDelivery {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: key)
         if redelivery { request.headers.add(name: "Pacer-Redelivery", value: "true") }
-        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        request.body = .bytes(ByteBuffer(bytes: try body(json)))
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .seconds(15))

@@ -86,22 +86,57 @@ struct DeliveryWorker: Service {
 
     /// Sends one address's messages in order; stops at the first that must wait. Each is claimed
     /// (`sending`) before it goes out, so a crash before its answer is recorded leaves it in doubt.
+    ///
+    /// Where the channel's messages in doubt are sent again (`resend`), the whole run is claimed
+    /// at once and sent back to back, the sent-marks committed behind it: a crash leaves the
+    /// unsent rest in doubt too, and they go out once, as redeliveries, which is what they are.
+    /// Where they are held (`hold`), each message is claimed just before it goes — the claim
+    /// riding on the previous one's mark — so a crash holds back only the one message whose
+    /// answer was lost.
     private func deliver(_ messages: [Due], channels: [ChannelKind: any NotificationChannel], marks: SentMarks) async throws -> Int {
+        guard let first = messages.first else { return 0 }
+        guard let channel = channels[first.channel] else {
+            try await fail(first, error: DeliveryError("the \(first.channel.rawValue) channel is not configured"), final: false)
+            return 1
+        }
+        if configuration.inDoubt[first.channel] ?? .resend == .hold {
+            return try await deliverOneByOne(messages, channel: channel, marks: marks)
+        }
+        let claimed = try await marks.claim(messages.map(\.id))
+        var handled = 0
+        var recorded: [Task<Void, any Error>] = []
+        for (index, message) in messages.enumerated() {
+            // Not pending any more: called off (an escalation whose task got done) since the pass read it.
+            guard claimed.contains(message.id) else { handled += 1; continue }
+            do {
+                try await send(message, channel: channel)
+            } catch {
+                let failure = error as? DeliveryError ?? DeliveryError("\(error)")
+                try await fail(message, error: failure, final: failure.permanent)
+                handled += 1
+                if failure.permanent { continue }
+                try await marks.release(messages[(index + 1)...].map(\.id).filter(claimed.contains))
+                break
+            }
+            recorded.append(Task { try await marks.mark(message) })
+            handled += 1
+        }
+        // Should recording fail, the messages stay `sending` and the next pass settles them as
+        // in doubt — they must not count as failed sends and go out again unasked.
+        for task in recorded { try await task.value }
+        return handled
+    }
+
+    private func deliverOneByOne(_ messages: [Due], channel: any NotificationChannel, marks: SentMarks) async throws -> Int {
         var handled = 0
         var claimed = false
         for (index, message) in messages.enumerated() {
-            guard let channel = channels[message.channel] else {
-                try await fail(message, error: DeliveryError("the \(message.channel.rawValue) channel is not configured"), final: false)
-                return handled + 1
-            }
             if !claimed {
-                // Not pending any more: called off (an escalation whose task got done) since the pass read it.
-                guard try await marks.claim(message.id) else { handled += 1; continue }
+                guard try await !marks.claim([message.id]).isEmpty else { handled += 1; continue }
             }
             claimed = false
             do {
-                try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
-                                                       subject: message.subject, text: message.text, redelivery: message.redelivery))
+                try await send(message, channel: channel)
             } catch {
                 let failure = error as? DeliveryError ?? DeliveryError("\(error)")
                 try await fail(message, error: failure, final: failure.permanent)
@@ -109,12 +144,15 @@ struct DeliveryWorker: Service {
                 if !failure.permanent { return handled }
                 continue
             }
-            // Should recording fail, the message stays `sending` and the next pass settles it as
-            // in doubt — it must not count as a failed send and go out again unasked.
-            claimed = try await marks.mark(message, claiming: index + 1 < messages.count ? messages[index + 1].id : nil)
+            claimed = try await !marks.mark(message, claiming: index + 1 < messages.count ? messages[index + 1].id : nil).isEmpty
             handled += 1
         }
         return handled
+    }
+
+    private func send(_ message: Due, channel: any NotificationChannel) async throws {
+        try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
+                                               subject: message.subject, text: message.text, redelivery: message.redelivery))
     }
 
     /// Messages found `sending` at the start of a pass were handed to a channel by a process that

@@ -6,35 +6,41 @@ import Storage
 
 /// Records the two moments of a delivery, many to a transaction: the claim before a message is
 /// handed to its channel (`sending`, so a crash leaves it in doubt rather than silently pending)
-/// and the mark once the channel accepted it (`sent`, with its `notification.sent` event). Each
-/// address's messages still go one after another, and the mark of one message carries the claim
-/// of the next, so claiming costs no commit of its own; the commits of the addresses served at
-/// the same time share one transaction (a group commit).
+/// and the mark once the channel accepted it (`sent`, with its `notification.sent` event). The
+/// commits of the addresses served at the same time share one transaction (a group commit).
 actor SentMarks {
     private enum Entry {
-        case claim(String)
+        case claim([String])
         case sent(DeliveryWorker.Due, claiming: String?)
+        case release([String])
     }
 
     private let context: ServiceContext
-    private var pending: [(Entry, CheckedContinuation<Bool, any Error>)] = []
+    private var pending: [(Entry, CheckedContinuation<Set<String>, any Error>)] = []
     private var flushing = false
 
     init(context: ServiceContext) { self.context = context }
 
-    /// Marks a pending message `sending`; false when it is pending no more (called off meanwhile).
-    func claim(_ id: String) async throws -> Bool {
-        try await enqueue(.claim(id))
+    /// Marks pending messages `sending`; returns those it could (the others were called off meanwhile).
+    func claim(_ ids: [String]) async throws -> Set<String> {
+        try await enqueue(.claim(ids))
     }
 
     /// Returns once the message is recorded as sent; with `next`, also claims that one and
-    /// returns whether it could.
-    func mark(_ message: DeliveryWorker.Due, claiming next: String?) async throws -> Bool {
+    /// returns it if it could.
+    @discardableResult
+    func mark(_ message: DeliveryWorker.Due, claiming next: String? = nil) async throws -> Set<String> {
         try await enqueue(.sent(message, claiming: next))
     }
 
-    private func enqueue(_ entry: Entry) async throws -> Bool {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+    /// Puts claimed messages that were not handed to their channel back to `pending`.
+    func release(_ ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        _ = try await enqueue(.release(ids))
+    }
+
+    private func enqueue(_ entry: Entry) async throws -> Set<String> {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Set<String>, any Error>) in
             pending.append((entry, continuation))
             if !flushing {
                 flushing = true
@@ -50,24 +56,34 @@ actor SentMarks {
             let outbox = context.outbox
             let entries = batch.map(\.0)
             do {
-                let results = try await context.database.write { db -> [Bool] in
+                let results = try await context.database.write { db -> [Set<String>] in
                     let now = Date().timeIntervalSince1970
-                    func claim(_ id: String) throws -> Bool {
-                        try db.cachedStatement(sql: "UPDATE notification SET status = 'sending' WHERE id = ? AND status = 'pending'").execute(arguments: [id])
-                        return db.changesCount == 1
+                    func claim(_ ids: [String]) throws -> Set<String> {
+                        var claimed = Set<String>()
+                        for id in ids {
+                            try db.cachedStatement(sql: "UPDATE notification SET status = 'sending' WHERE id = ? AND status = 'pending'").execute(arguments: [id])
+                            if db.changesCount == 1 { claimed.insert(id) }
+                        }
+                        return claimed
                     }
                     return try entries.map { entry in
                         switch entry {
-                        case .claim(let id):
-                            return try claim(id)
+                        case .claim(let ids):
+                            return try claim(ids)
                         case .sent(let message, let next):
                             try db.cachedStatement(sql: """
                                 UPDATE notification SET status = 'sent', attempts = attempts + 1, sentAt = ?, lastError = NULL WHERE id = ?
                                 """).execute(arguments: [now, message.id])
-                            try outbox.append(NotificationSent(notificationId: message.id, idempotencyKey: message.key, channel: message.channel.rawValue,
-                                                               recipient: message.recipient, attempts: message.attempts + 1),
-                                              stream: StreamName.notifications, in: db)
-                            return try next.map(claim) ?? false
+                            let sent = NotificationSent(notificationId: message.id, idempotencyKey: message.key, channel: message.channel.rawValue,
+                                                        recipient: message.recipient, attempts: message.attempts + 1)
+                            try outbox.appendEncoded(payload: sent.payloadJSON(), type: NotificationSent.eventType,
+                                                     schemaVersion: NotificationSent.schemaVersion, stream: StreamName.notifications, in: db)
+                            return try next.map { try claim([$0]) } ?? []
+                        case .release(let ids):
+                            for id in ids {
+                                try db.cachedStatement(sql: "UPDATE notification SET status = 'pending' WHERE id = ? AND status = 'sending'").execute(arguments: [id])
+                            }
+                            return []
                         }
                     }
                 }
