@@ -6,8 +6,6 @@ and that a new call shows up without a reload. Screenshots go to .build/screensh
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,17 +15,10 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
+from chaos import BIN, SERVICES, Cluster
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("PACER_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
 SHOTS = os.path.join(ROOT, ".build", "screenshots")
-CONSUMES = {"deals": [], "telephony": ["deals"], "accounting": ["deals"], "kpi": ["deals", "telephony", "accounting"],
-            "notifications": ["deals", "telephony", "accounting", "kpi"]}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def api(port, path, token, method="GET", body=None):
@@ -55,21 +46,16 @@ def wait_for(predicate, timeout=60, what="condition"):
 @pytest.fixture(scope="module")
 def department():
     data = tempfile.mkdtemp(prefix="pacer-dashboard-")
-    ports = {name: (free_port(), free_port(), free_port()) for name in CONSUMES}
-    procs = []
+    cluster = Cluster(data, {"PACER_RECEIVABLES_INTERVAL": "1", "PACER_LOG_LEVEL": "warning"})
+    cluster.env["PACER_DEALS_URL"] = f"http://127.0.0.1:{cluster.http('deals')}"
     try:
-        for name, (http, pub, replay) in ports.items():
-            args = [os.path.join(BIN, f"pacer-{name}"), "--data-dir", data, "--http-port", str(http),
-                    "--bus-publish", f"tcp://127.0.0.1:{pub}", "--bus-replay", f"tcp://127.0.0.1:{replay}"]
-            for source in CONSUMES[name]:
-                args += ["--bus-source", f"tcp://127.0.0.1:{ports[source][1]},tcp://127.0.0.1:{ports[source][2]}"]
-            env = dict(os.environ, PACER_DEALS_URL=f"http://127.0.0.1:{ports['deals'][0]}", PACER_RECEIVABLES_INTERVAL="1",
-                       PACER_LOG_LEVEL="warning")
-            log = open(os.path.join(data, f"{name}.log"), "w")
-            procs.append(subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env))
-        url = {name: f"http://127.0.0.1:{http}" for name, (http, _, _) in ports.items()}
+        for name in SERVICES:
+            cluster.start(name)
+        for name in SERVICES:
+            cluster.wait_ready(name)
+        url = {name: f"http://127.0.0.1:{cluster.http(name)}" for name in SERVICES}
         demo = subprocess.run([os.path.join(BIN, "pacer-demo"), "--data-dir", data] +
-                              sum([[f"--{name}", url[name]] for name in CONSUMES], []),
+                              sum([[f"--{name}", url[name]] for name in SERVICES], []),
                               capture_output=True, text=True, timeout=600)
         assert demo.returncode == 0, demo.stdout + demo.stderr
         logins = {}
@@ -78,15 +64,13 @@ def department():
                 role, user, name, token = line.rstrip("\n").split("\t")
                 logins[user] = token
         # The receivables check runs every second: wait until the KPI has its first results.
-        kpi = ports["kpi"][0]
+        kpi = cluster.http("kpi")
         wait_for(lambda: b'data-kind="overdue"' in urllib.request.urlopen(urllib.request.Request(
             f"http://127.0.0.1:{kpi}/ui/receivables", headers={"Cookie": f"pacer_session={logins['head']}"}), timeout=10).read(),
             what="receivables in the KPI")
-        yield {"ports": {name: p[0] for name, p in ports.items()}, "url": url, "logins": logins, "data": data}
+        yield {"ports": {name: cluster.http(name) for name in SERVICES}, "url": url, "logins": logins, "data": data}
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+        cluster.stop_all()
         shutil.rmtree(data, ignore_errors=True)
 
 
