@@ -10,6 +10,7 @@ The short form runs in `make test` (test_chaos.py). Both print the load, the fau
 every difference found; any difference fails the run."""
 import argparse
 import datetime
+import http.client
 import json
 import os
 import random
@@ -145,7 +146,7 @@ class Cluster:
 
 
 class Client:
-    """HTTP to one service, retried while it is down or restarting (connection refused, 502–504)."""
+    """HTTP to one service, retried while it is down or restarting (connection refused or cut, 502–504)."""
 
     def __init__(self, cluster, name, token, stats):
         self.cluster, self.name, self.token, self.stats = cluster, name, token, stats
@@ -162,12 +163,17 @@ class Client:
                     text = reply.read()
                     return reply.status, (json.loads(text) if text else None)
             except urllib.error.HTTPError as error:
-                text = error.read()
+                try:
+                    text = error.read()
+                except (OSError, http.client.HTTPException):
+                    text, error.code = b"", 503   # cut off mid-answer: as if it were down
                 if error.code in accept:
                     return error.code, (json.loads(text) if text else None)
                 if error.code not in (502, 503, 504):
                     raise AssertionError(f"pacer-{self.name} {method} {path} → {error.code}: {text[:300]!r}")
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, http.client.HTTPException):
+                # Killed mid-answer (an IncompleteRead): the request may have been applied; every
+                # call the harness repeats is idempotent or tells so (a 409 it accepts).
                 pass
             if time.time() > deadline:
                 raise Unavailable(f"pacer-{self.name} {method} {path}: gave up after {patience} s")
