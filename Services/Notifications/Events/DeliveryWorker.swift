@@ -161,6 +161,9 @@ struct DeliveryWorker: Service {
     @discardableResult
     func settleInDoubt() async throws -> (resent: Int, held: Int) {
         let policies = configuration.inDoubt
+        // Almost always none: look before taking the writer.
+        guard try await context.database.read({ try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM notification WHERE status = 'sending')") }) == true
+        else { return (0, 0) }
         let (resent, held) = try await context.database.write { db -> (Int, Int) in
             var resent = 0, held = 0
             for row in try Row.fetchAll(db, sql: "SELECT id, channel FROM notification WHERE status = 'sending'") {
