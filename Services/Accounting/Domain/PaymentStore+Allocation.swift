@@ -20,9 +20,10 @@ extension PaymentStore {
             // `invoice.paid` tells the read sides its items owe nothing; should the money move away
             // again before the next receivables check, that check must see them as told paid and
             // announce them afresh rather than think nothing changed.
+            // Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#': a range on the key).
             try db.cachedStatement(sql: """
-                UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ?1 OR substr(receivableId, 1, length(?2)) = ?2
-                """).execute(arguments: ["inv:\(invoiceId)", "inv:\(invoiceId)#"])
+                UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)
+                """).execute(arguments: ["inv:\(invoiceId)", "inv:\(invoiceId)#", "inv:\(invoiceId)$"])
             let paid = InvoicePaid(invoiceId: invoiceId, number: row["number"], dealId: row["dealId"], clientId: row["clientId"],
                                    managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]), paidOn: receivedOn)
             try outbox.appendEncoded(payload: paid.payloadJSON(), type: InvoicePaid.eventType, schemaVersion: InvoicePaid.schemaVersion,

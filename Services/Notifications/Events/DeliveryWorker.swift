@@ -89,7 +89,8 @@ struct DeliveryWorker: Service {
     ///
     /// Where the channel's messages in doubt are sent again (`resend`), the whole run is claimed
     /// at once and sent back to back, the sent-marks committed behind it: a crash leaves the
-    /// unsent rest in doubt too, and they go out once, as redeliveries, which is what they are.
+    /// unsent rest in doubt too, and they go out after the restart flagged as possible
+    /// redeliveries (a receiver that dedupes by key sees each once either way).
     /// Where they are held (`hold`), each message is claimed just before it goes — the claim
     /// riding on the previous one's mark — so a crash holds back only the one message whose
     /// answer was lost.
