@@ -8,6 +8,8 @@ import ServiceKit
 /// - `PACER_MAX_ATTEMPTS`: tries before a message lands in the failed list (default 8).
 /// - `PACER_RETRY_BASE_MS`: the first retry delay, doubled each time up to 10 minutes (default 5000).
 /// - `PACER_DASHBOARD_URL`: links in messages (default `http://127.0.0.1:8084`).
+/// - `PACER_IN_DOUBT`: per channel, `resend` (default) or `hold` a message left in doubt by a stop,
+///   e.g. `chat=hold,telegram=hold` (see `InDoubtPolicy`).
 /// - the channels: see `ChannelSettings`.
 public struct NotificationsConfiguration: Sendable {
     public var locale = "ru"

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Contracts
 @testable import Notifications
 import Testing
@@ -38,5 +39,17 @@ struct NotificationPayloadTests {
     func sameBytes() throws {
         let sent = NotificationSent(notificationId: "n-1", idempotencyKey: "deal.lost:d \"1\":m\\1", channel: "chat", recipient: "Анна\n", attempts: 12)
         #expect(sent.payloadJSON() == (try EventCodec.encodePayload(sent)))
+    }
+}
+
+@Suite("notifications settings")
+struct NotificationsSettingsTests {
+    @Test("PACER_IN_DOUBT sets a policy per channel; a wrong one is refused naming the setting")
+    func inDoubt() throws {
+        let configuration = try NotificationsConfiguration.fromEnvironment(["PACER_IN_DOUBT": "chat=hold, telegram=resend"])
+        #expect(configuration.inDoubt == [.chat: .hold, .telegram: .resend])
+        #expect(try NotificationsConfiguration.fromEnvironment([:]).inDoubt.isEmpty)
+        #expect(throws: ServiceSettings.Invalid.self) { try NotificationsConfiguration.fromEnvironment(["PACER_IN_DOUBT": "chat=maybe"]) }
+        #expect(throws: ServiceSettings.Invalid.self) { try NotificationsConfiguration.fromEnvironment(["PACER_IN_DOUBT": "fax=hold"]) }
     }
 }
