@@ -107,7 +107,7 @@ extension PaymentStore {
             SELECT id FROM payment WHERE payerInn = ? AND direction = 'incoming' AND manual = 0 AND (clientId IS NULL OR unallocated > 0)
             ORDER BY receivedOn, id
             """, arguments: [inn])
-        for id in waiting { try rematch(id, db) }
+        for id in waiting where !seen.contains(id) { try rematch(id, db) }
     }
 
     /// Accounting's hand: put a payment against named invoices (amounts optional — then each

@@ -109,11 +109,7 @@ struct DeliveryWorker: Service {
         for (index, message) in messages.enumerated() {
             // Not pending any more: called off (an escalation whose task got done) since the pass read it.
             guard claimed.contains(message.id) else { handled += 1; continue }
-            do {
-                try await send(message, channel: channel)
-            } catch {
-                let failure = error as? DeliveryError ?? DeliveryError("\(error)")
-                try await fail(message, error: failure, final: failure.permanent)
+            if let failure = try await attempt(message, channel: channel) {
                 handled += 1
                 if failure.permanent { continue }
                 try await marks.release(messages[(index + 1)...].map(\.id).filter(claimed.contains))
@@ -136,11 +132,7 @@ struct DeliveryWorker: Service {
                 guard try await !marks.claim([message.id]).isEmpty else { handled += 1; continue }
             }
             claimed = false
-            do {
-                try await send(message, channel: channel)
-            } catch {
-                let failure = error as? DeliveryError ?? DeliveryError("\(error)")
-                try await fail(message, error: failure, final: failure.permanent)
+            if let failure = try await attempt(message, channel: channel) {
                 handled += 1
                 if !failure.permanent { return handled }
                 continue
@@ -151,9 +143,17 @@ struct DeliveryWorker: Service {
         return handled
     }
 
-    private func send(_ message: Due, channel: any NotificationChannel) async throws {
-        try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
-                                               subject: message.subject, text: message.text, redelivery: message.redelivery))
+    /// Hands the message to its channel; a failure is recorded (retry or failed list) and returned.
+    private func attempt(_ message: Due, channel: any NotificationChannel) async throws -> DeliveryError? {
+        do {
+            try await channel.send(OutgoingMessage(id: message.id, channel: message.channel, address: message.address,
+                                                   subject: message.subject, text: message.text, redelivery: message.redelivery))
+            return nil
+        } catch {
+            let failure = error as? DeliveryError ?? DeliveryError("\(error)")
+            try await fail(message, error: failure, final: failure.permanent)
+            return failure
+        }
     }
 
     /// Messages found `sending` at the start of a pass were handed to a channel by a process that
