@@ -33,6 +33,11 @@ public enum EventCodec {
 
     /// Encodes a payload with a per-thread encoder: making a JSONEncoder costs as much as using it.
     public static func encodePayload<P: Encodable>(_ payload: P) throws -> Data {
+        if let writing = payload as? any JSONPayloadWriting {
+            var json = JSONWriter()
+            writing.writeJSON(&json)
+            return Data(json.bytes)
+        }
         let key = "pacer.EventCodec.encoder"
         let storage = Thread.current.threadDictionary
         if let encoder = storage[key] as? JSONEncoder { return try encoder.encode(payload) }

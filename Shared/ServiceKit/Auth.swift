@@ -19,6 +19,10 @@ public struct AuthUser: Sendable, Equatable, Codable {
     /// The manager this user is, for `manager` and `head` users; scopes what a manager sees.
     public var managerId: String?
 
+    public init(userId: String, name: String, role: Role, managerId: String?) {
+        self.userId = userId; self.name = name; self.role = role; self.managerId = managerId
+    }
+
     public var isHeadOrAdmin: Bool { role == .head || role == .admin }
 }
 
@@ -47,7 +51,14 @@ public enum TokenStore {
     }
 
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(token.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     public static func addUser(id: String, name: String, role: Role, managerId: String?, _ db: Database) throws {
@@ -108,20 +119,30 @@ public enum TokenStore {
 
 /// Resolves `Authorization: Bearer <token>` to the caller. A request without a token passes on
 /// unauthenticated (routes decide); a token that is unknown or revoked is refused with 401 here.
+/// Known tokens are remembered for a second (`TokenCache`), which the user routes clear.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = PacerRequestContext
     let database: DatabasePool
+    let cache: TokenCache
 
-    public init(database: DatabasePool) { self.database = database }
+    public init(database: DatabasePool, cache: TokenCache = TokenCache()) {
+        self.database = database
+        self.cache = cache
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.lowercased().hasPrefix("bearer ") else { throw Problem(.unauthorized, "Authorization must be `Bearer <token>`") }
+        guard header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { throw Problem(.unauthorized, "Authorization must be `Bearer <token>`") }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        var context = context
+        if let user = cache.user(forToken: token) {
+            context.user = user
+            return try await next(request, context)
+        }
         guard let user = try await database.read({ try TokenStore.user(forToken: token, $0) }) else {
             throw Problem(.unauthorized, "unknown or revoked token")
         }
-        var context = context
+        cache.remember(user, forToken: token)
         context.user = user
         return try await next(request, context)
     }

@@ -45,7 +45,8 @@ public func buildApplication(
     }
     let metrics = BusMetrics(factory: PrometheusMetricsFactory(registry: registry))
     let outbox = OutboxStore(source: EventSource(service: settings.service, instance: settings.instance))
-    let context = ServiceContext(settings: settings, database: database, outbox: outbox, logger: logger, metrics: metrics)
+    let context = ServiceContext(settings: settings, database: database, outbox: outbox, logger: logger, metrics: metrics,
+                                 writes: GroupCommit(database: database, outbox: outbox))
     let loop = try BusLoop(name: "\(settings.instance)-bus")
     // The allow-list answers before any CURVE socket binds, so no client slips in unchecked.
     if let allowed = settings.busAllowedKeys { try await ZAPHandler(allowedKeys: allowed).start(on: loop) }
@@ -78,9 +79,10 @@ public func buildApplication(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: StorageErrorMiddleware(logger: logger))
-    router.add(middleware: AuthMiddleware(database: database))
+    let tokens = TokenCache()
+    router.add(middleware: AuthMiddleware(database: database, cache: tokens))
     HealthRoutes(context: context, relay: relay, replay: replay, subscriber: subscriber, registry: registry).register(on: router)
-    UserRoutes(database: database).register(on: router)
+    UserRoutes(database: database, tokens: tokens).register(on: router)
     definition.routes(router, context)
 
     let httpPort = AsyncValue<Int>()

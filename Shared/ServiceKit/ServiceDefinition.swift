@@ -13,6 +13,8 @@ public struct ServiceContext: Sendable {
     public let outbox: OutboxStore
     public let logger: Logger
     public let metrics: BusMetrics
+    /// Writes of concurrent requests sharing transactions (see `GroupCommit`).
+    public let writes: GroupCommit
 }
 
 /// A service described for `buildApplication`: its defaults, schema, HTTP routes, event handler

@@ -13,6 +13,9 @@ import Hummingbird
 /// An admin cannot change or revoke themselves here (409): that is the command line's job.
 struct UserRoutes: Sendable {
     let database: DatabasePool
+    /// Cleared on every change of a user or their tokens, so a revocation or a new role holds from
+    /// the next request.
+    let tokens: TokenCache
 
     struct UserBody: Decodable, Sendable {
         var name: String
@@ -39,6 +42,7 @@ struct UserRoutes: Sendable {
             }
             if role == .manager && body.managerId == nil { throw Problem.invalid("managerId", "is required for a manager") }
             try await database.write { try TokenStore.addUser(id: id, name: body.name, role: role, managerId: body.managerId, $0) }
+            tokens.removeAll()
             return try jsonResponse(AuthUser(userId: id, name: body.name, role: role, managerId: body.managerId))
         }
         admin.post(":id/tokens") { request, ctx in
@@ -60,6 +64,7 @@ struct UserRoutes: Sendable {
             let id = try ctx.parameters.require("id")
             guard id != caller.userId else { throw Problem.conflict("an admin cannot revoke their own tokens over HTTP; use `tokens revoke`", field: "id") }
             let count = try await database.write { try TokenStore.revoke(userId: id, $0) }
+            tokens.removeAll()
             return try jsonResponse(["userId": id, "revoked": String(count)])
         }
     }

@@ -61,7 +61,7 @@ struct DealsCommands {
             fromStageId: from?.stageId, toStageId: deal.stageId, fromStatus: from?.status.rawValue, toStatus: deal.status.rawValue,
             fromManagerId: from?.managerId, toManagerId: deal.managerId, fromAmount: from?.amountKopecks,
             toAmount: deal.amountKopecks, comment: comment)
-        try line.insert(db)
+        try line.append(db)
     }
 
     // MARK: Deals
@@ -135,7 +135,7 @@ struct DealsCommands {
         if let date = patch.expectedCloseDate { deal.expectedCloseDate = date }
         guard deal != before else { return before }
         deal.version += 1
-        try deal.update(db)
+        try deal.writeBack(db)
         if deal.amount != before.amount {
             try history(deal, kind: "amount_changed", from: before, db)
             try emit(DealAmountChanged(deal: try state(deal, db), from: before.amount, to: deal.amount, authorId: author?.userId), db)
@@ -170,7 +170,7 @@ struct DealsCommands {
         var deal = before
         deal.stageId = target.id
         deal.version += 1
-        try deal.update(db)
+        try deal.writeBack(db)
         try history(deal, kind: "stage_changed", from: before, db)
         try emit(DealStageChanged(deal: deal.state(stage: target), fromStageId: before.stageId, toStageId: target.id, authorId: author?.userId), db)
         return deal
@@ -199,7 +199,7 @@ struct DealsCommands {
         deal.lossReason = reason
         deal.closedAt = now
         deal.version += 1
-        try deal.update(db)
+        try deal.writeBack(db)
         try history(deal, kind: status.rawValue, from: before, comment: comment, db)
         return (deal, stage)
     }
@@ -235,7 +235,7 @@ struct DealsCommands {
         deal.lossReason = nil
         deal.closedAt = nil
         deal.version += 1
-        try deal.update(db)
+        try deal.writeBack(db)
         try history(deal, kind: "reopened", from: before, db)
         try emit(DealReopened(deal: deal.state(stage: target), previousStatus: before.status, authorId: author?.userId), db)
         return deal
@@ -249,7 +249,7 @@ struct DealsCommands {
         deal.problem = problem
         deal.problemComment = problem ? comment : nil
         deal.version += 1
-        try deal.update(db)
+        try deal.writeBack(db)
         try history(deal, kind: problem ? "flagged" : "unflagged", from: before, comment: comment, db)
         try emit(DealFlaggedProblem(deal: try state(deal, db), problem: problem, comment: comment, authorId: author?.userId), db)
         return deal
@@ -263,7 +263,7 @@ struct DealsCommands {
         var deal = before
         deal.managerId = managerId
         deal.version += 1
-        try deal.update(db)
+        try deal.writeBack(db)
         try history(deal, kind: "reassigned", from: before, db)
         try emit(DealReassigned(deal: try state(deal, db), fromManagerId: before.managerId, toManagerId: managerId, authorId: author?.userId), db)
         return deal

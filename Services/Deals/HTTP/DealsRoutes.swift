@@ -191,7 +191,7 @@ struct DealsRoutes {
                 _ apply: @escaping @Sendable (DealsCommands, String, Database) throws -> DealRecord) async throws -> Response {
         let id = try ctx.parameters.require("id")
         let commands = commands(request, ctx)
-        let state = try await context.database.write { db in
+        let state = try await context.writes.write { db in
             let current = try commands.deal(id, db)
             try ctx.checkOwns(managerId: current.managerId, what: "deal \(id)")
             return try commands.state(try apply(commands, id, db), db)

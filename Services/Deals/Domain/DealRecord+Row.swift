@@ -1,0 +1,99 @@
+import Contracts
+import Foundation
+import GRDB
+
+/// Rows read and written column by column: every deal change reads the deal and writes it back,
+/// and GRDB's Codable path (a keyed container per row) cost more than the SQL. Same columns and
+/// same stored forms as the Codable path (dates as GRDB's text, the status as its raw value).
+extension DealRecord {
+    init(row: Row) throws {
+        id = row["id"]
+        title = row["title"]
+        clientId = row["clientId"]
+        managerId = row["managerId"]
+        amountKopecks = row["amountKopecks"]
+        currency = row["currency"]
+        category = row["category"]
+        region = row["region"]
+        segment = row["segment"]
+        source = row["source"]
+        pipelineId = row["pipelineId"]
+        stageId = row["stageId"]
+        let statusText: String = row["status"]
+        guard let status = DealStatus(rawValue: statusText) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "deal \(id) has an unknown status \(statusText)")
+        }
+        self.status = status
+        isRepeatSale = row["isRepeatSale"]
+        problem = row["problem"]
+        problemComment = row["problemComment"]
+        lossReason = row["lossReason"]
+        expectedCloseDate = row["expectedCloseDate"]
+        createdAt = row["createdAt"]
+        closedAt = row["closedAt"]
+        version = row["version"]
+        externalId = row["externalId"]
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["title"] = title
+        container["clientId"] = clientId
+        container["managerId"] = managerId
+        container["amountKopecks"] = amountKopecks
+        container["currency"] = currency
+        container["category"] = category
+        container["region"] = region
+        container["segment"] = segment
+        container["source"] = source
+        container["pipelineId"] = pipelineId
+        container["stageId"] = stageId
+        container["status"] = status.rawValue
+        container["isRepeatSale"] = isRepeatSale
+        container["problem"] = problem
+        container["problemComment"] = problemComment
+        container["lossReason"] = lossReason
+        container["expectedCloseDate"] = expectedCloseDate
+        container["createdAt"] = createdAt
+        container["closedAt"] = closedAt
+        container["version"] = version
+        container["externalId"] = externalId
+    }
+}
+
+extension DealRecord {
+    /// Writes every column of an existing deal back through one cached statement: the query
+    /// interface's `update` builds its SQL and a container per call, and every change of a deal
+    /// ends here.
+    func writeBack(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE deal SET title = ?, clientId = ?, managerId = ?, amountKopecks = ?, currency = ?, category = ?, region = ?,
+                segment = ?, source = ?, pipelineId = ?, stageId = ?, status = ?, isRepeatSale = ?, problem = ?, problemComment = ?,
+                lossReason = ?, expectedCloseDate = ?, createdAt = ?, closedAt = ?, version = ?, externalId = ?
+            WHERE id = ?
+            """)
+        statement.setUncheckedArguments([
+            title, clientId, managerId, amountKopecks, currency, category, region, segment, source, pipelineId, stageId,
+            status.rawValue, isRepeatSale, problem, problemComment, lossReason, expectedCloseDate, createdAt, closedAt, version,
+            externalId, id,
+        ])
+        try statement.execute()
+        guard db.changesCount == 1 else { throw RecordError.recordNotFound(databaseTableName: "deal", key: ["id": id.databaseValue]) }
+    }
+}
+
+extension HistoryRecord {
+    /// Appends the line through one cached statement (a line is written with every deal change).
+    mutating func append(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO deal_history(dealId, at, authorId, kind, fromStageId, toStageId, fromStatus, toStatus, fromManagerId,
+                toManagerId, fromAmount, toAmount, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.setUncheckedArguments([
+            dealId, at, authorId, kind, fromStageId, toStageId, fromStatus, toStatus, fromManagerId, toManagerId, fromAmount,
+            toAmount, comment,
+        ])
+        try statement.execute()
+        id = db.lastInsertedRowID
+    }
+}
