@@ -1,9 +1,10 @@
 import Foundation
 
-// The deal events of the pipeline's hot path write their own JSON (see `JSONPayloadWriting`):
-// a stage change spent more on encoding its event than on storing it.
+// The deal events of the pipeline's hot path, and the deal itself (every deal change answers
+// with it), write their own JSON (see `JSONWritable`): a stage change spent more on encoding its
+// event and its answer than on storing them.
 
-extension DealState {
+extension DealState: JSONWritable {
     public func writeJSON(_ json: inout JSONWriter) {
         json.object { json in
             json.member("amount", amount)
@@ -31,7 +32,7 @@ extension DealState {
     }
 }
 
-extension DealCreated: JSONPayloadWriting {
+extension DealCreated: JSONWritable {
     public func writeJSON(_ json: inout JSONWriter) {
         json.object { json in
             json.member("authorId", authorId)
@@ -40,7 +41,7 @@ extension DealCreated: JSONPayloadWriting {
     }
 }
 
-extension DealStageChanged: JSONPayloadWriting {
+extension DealStageChanged: JSONWritable {
     public func writeJSON(_ json: inout JSONWriter) {
         json.object { json in
             json.member("authorId", authorId)
@@ -51,7 +52,7 @@ extension DealStageChanged: JSONPayloadWriting {
     }
 }
 
-extension DealWon: JSONPayloadWriting {
+extension DealWon: JSONWritable {
     public func writeJSON(_ json: inout JSONWriter) {
         json.object { json in
             json.member("authorId", authorId)
@@ -61,7 +62,7 @@ extension DealWon: JSONPayloadWriting {
     }
 }
 
-extension DealLost: JSONPayloadWriting {
+extension DealLost: JSONWritable {
     public func writeJSON(_ json: inout JSONWriter) {
         json.object { json in
             json.member("authorId", authorId)

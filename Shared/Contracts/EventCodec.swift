@@ -33,7 +33,7 @@ public enum EventCodec {
 
     /// Encodes a payload with a per-thread encoder: making a JSONEncoder costs as much as using it.
     public static func encodePayload<P: Encodable>(_ payload: P) throws -> Data {
-        if let writing = payload as? any JSONPayloadWriting {
+        if let writing = payload as? any JSONWritable {
             var json = JSONWriter()
             writing.writeJSON(&json)
             return Data(json.bytes)
@@ -57,12 +57,18 @@ public enum EventCodec {
 
 /// ISO-8601 instants, always UTC, always with milliseconds: `2026-11-22T07:28:00.000Z`.
 public enum Timestamp {
-    public static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String { format(date, milliseconds: true) }
+
+    /// Without milliseconds (`2026-11-22T07:28:00Z`, the fraction cut off), as Foundation's
+    /// `.iso8601` strategy writes instants in the HTTP API's answers.
+    public static func formatSeconds(_ date: Date) -> String { format(date, milliseconds: false) }
+
+    static func format(_ date: Date, milliseconds: Bool) -> String {
         // Integer arithmetic instead of a DateFormatter: formatters are slow and not Sendable.
         // Years 0001…9999 only: four digits is the format, and no input may crash it (a fuzzed CDR
         // once derived an end time before year zero).
         let seconds = min(max(date.timeIntervalSince1970, -62_135_596_800), 253_402_300_799.999)
-        let millis = Int64((seconds * 1000).rounded())
+        let millis = milliseconds ? Int64((seconds * 1000).rounded()) : Int64(seconds.rounded(.down)) * 1000
         let secs = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let ms = millis - secs * 1000
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
@@ -82,7 +88,8 @@ public enum Timestamp {
         }
         digits(y, 4); out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2); out.append(0x54)
         digits(rem / 3600, 2); out.append(0x3A); digits((rem % 3600) / 60, 2); out.append(0x3A); digits(rem % 60, 2)
-        out.append(0x2E); digits(ms, 3); out.append(0x5A)
+        if milliseconds { out.append(0x2E); digits(ms, 3) }
+        out.append(0x5A)
         return String(decoding: out, as: UTF8.self)
     }
 

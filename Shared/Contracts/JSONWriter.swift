@@ -1,19 +1,28 @@
 import Foundation
 
-/// A payload that writes its own JSON, byte for byte what `EventCodec`'s encoder writes (sorted
-/// keys, nil fields left out, instants with milliseconds); `EventCodec.encodePayload` uses it.
-/// For the events of the hottest paths, where the encoder cost more than the SQL around it. Each
-/// conformance has a test holding its bytes equal to the encoder's.
-public protocol JSONPayloadWriting {
+/// A value that writes its own JSON, byte for byte what Foundation's encoder writes with sorted
+/// keys (nil fields left out): `EventCodec.encodePayload` uses it for events (instants with
+/// milliseconds) and the service kit's `jsonResponse` for answers (whole seconds). For the values
+/// of the hottest paths, where the encoder cost more than the SQL around it. Each conformance
+/// has a test holding its bytes equal to the encoder's.
+public protocol JSONWritable {
     func writeJSON(_ json: inout JSONWriter)
 }
 
 /// Appends JSON tokens to a byte buffer. The caller writes object keys in sorted order.
 public struct JSONWriter {
+    /// How instants are written: with milliseconds (events) or whole seconds (the HTTP API's
+    /// answers, as Foundation's `.iso8601` strategy writes them).
+    public enum Instants: Sendable { case milliseconds, seconds }
+
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
+    public let instants: Instants
 
-    public init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 512, instants: Instants = .milliseconds) {
+        self.instants = instants
+        bytes.reserveCapacity(capacity)
+    }
 
     public mutating func object(_ body: (inout JSONWriter) -> Void) {
         if needsComma { bytes.append(0x2C) }
@@ -49,7 +58,9 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func date(_ value: Date) { string(Timestamp.format(value)) }
+    public mutating func date(_ value: Date) {
+        string(instants == .milliseconds ? Timestamp.format(value) : Timestamp.formatSeconds(value))
+    }
 
     public mutating func member(_ name: String, _ value: String) { key(name); string(value) }
     public mutating func member(_ name: String, _ value: String?) { if let value { member(name, value) } }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import GRDB
 import Hummingbird
@@ -83,8 +84,15 @@ struct HealthRoutes: Sendable {
     }
 }
 
-/// A JSON response with sorted keys.
+/// A JSON response with sorted keys and instants in whole seconds; a value that writes its own
+/// JSON (`JSONWritable`) writes the same bytes without the encoder.
 public func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    if let writable = value as? any JSONWritable {
+        var json = JSONWriter(instants: .seconds)
+        writable.writeJSON(&json)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601

@@ -5,7 +5,7 @@ import Testing
 @Suite("Deal events that write their own JSON")
 struct DealEventsJSONTests {
     static let full = DealState(
-        dealId: "d-1", title: "Поставка \"Ромашке\"\n\\ 50/50\t", clientId: "c-1", managerId: "m1",
+        dealId: "d-1", title: "Поставка \"Ромашке\"\n\\ 50/50\t\u{1}", clientId: "c-1", managerId: "m1",
         amount: Money(kopecks: -1_234_567_89, currency: "RUB"), category: "оборудование", region: "Москва", segment: "B2B",
         source: "сайт", pipelineId: "sales", stageId: "proposal", department: "legal", probability: 40, status: .lost,
         isRepeatSale: true, problem: true, lossReason: "price", expectedCloseDate: "2026-12-31",
@@ -42,5 +42,18 @@ struct DealEventsJSONTests {
             "department":"sales","isRepeatSale":false,"managerId":"m2","pipelineId":"sales","probability":0,"problem":false,\
             "stageId":"new","status":"open","title":"","version":1},"fromStageId":"new","toStageId":"qualified"}
             """)
+    }
+}
+
+@Suite("A deal written as an HTTP answer")
+struct DealAnswerJSONTests {
+    @Test("with instants in whole seconds, it is the bytes of the API's encoder", arguments: [DealEventsJSONTests.full, DealEventsJSONTests.bare])
+    func sameBytes(deal: DealState) throws {
+        var json = JSONWriter(instants: .seconds)
+        deal.writeJSON(&json)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        #expect(String(decoding: json.bytes, as: UTF8.self) == String(decoding: try encoder.encode(deal), as: UTF8.self))
     }
 }

@@ -82,6 +82,34 @@ extension DealRecord {
     }
 }
 
+extension DealRecord {
+    /// A stage move's write: the stage and the version, nothing else changed.
+    func writeStage(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE deal SET stageId = ?, version = ? WHERE id = ?")
+        statement.setUncheckedArguments([stageId, version, id])
+        try statement.execute()
+        guard db.changesCount == 1 else { throw RecordError.recordNotFound(databaseTableName: "deal", key: ["id": id.databaseValue]) }
+    }
+}
+
+extension StageRecord {
+    /// Read twice with every deal change (the move's target, the answer's department and
+    /// probability), so read by column, like `DealRecord`.
+    init(row: Row) throws {
+        pipelineId = row["pipelineId"]
+        id = row["id"]
+        name = row["name"]
+        position = row["position"]
+        probability = row["probability"]
+        department = row["department"]
+        let kindText: String = row["kind"]
+        guard let kind = StageKind(rawValue: kindText) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "stage \(id) has an unknown kind \(kindText)")
+        }
+        self.kind = kind
+    }
+}
+
 extension HistoryRecord {
     /// Appends the line through one cached statement (a line is written with every deal change).
     mutating func append(_ db: Database) throws {

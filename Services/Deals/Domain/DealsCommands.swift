@@ -170,7 +170,7 @@ struct DealsCommands {
         var deal = before
         deal.stageId = target.id
         deal.version += 1
-        try deal.writeBack(db)
+        try deal.writeStage(db)
         try history(deal, kind: "stage_changed", from: before, db)
         try emit(DealStageChanged(deal: deal.state(stage: target), fromStageId: before.stageId, toStageId: target.id, authorId: author?.userId), db)
         return deal
