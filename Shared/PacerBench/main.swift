@@ -379,7 +379,7 @@ if !arguments.contains("--skip-deals") {
     try await deals.call("POST", "/managers", json: ["id": "m1", "name": "Анна"])
     let client = try await deals.call("POST", "/clients", json: ["name": "Ромашка", "managerId": "m1"])
     let clientId = client.json["id"] as! String
-    let workers = 16
+    let workers = arguments.firstIndex(of: "--deal-clients").flatMap { Int(arguments[$0 + 1]) } ?? 16
     var dealIds: [String] = []
     for _ in 0..<workers {
         let deal = try await deals.call("POST", "/deals", json: ["title": "bench", "clientId": clientId, "managerId": "m1",

@@ -39,7 +39,7 @@ public func buildApplication(
     logger: Logger,
     gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
 ) async throws -> PacerApplication {
-    let database = try PacerDatabase.open(path: settings.databasePath) { migrator in
+    let database = try PacerDatabase.open(path: settings.databasePath, backgroundCheckpoints: true) { migrator in
         TokenStore.migrations(&migrator)
         definition.migrations(&migrator)
     }
@@ -96,7 +96,7 @@ public func buildApplication(
         logger: logger
     )
 
-    var services: [any Service] = [replay, relay]
+    var services: [any Service] = [WALCheckpointer(path: settings.databasePath, logger: logger), replay, relay]
     if let subscriber { services.append(subscriber) }
     services += definition.services(context)
     services.append(http)

@@ -8,10 +8,15 @@ import GRDB
 /// - `path`: the database file; its folder is created when missing.
 /// - `busyTimeout`: how long a writer waits for another process's lock (default 5 s), so a CLI import
 ///   running beside the service queues instead of failing.
+/// - `backgroundCheckpoints`: false (default) leaves SQLite to copy the WAL into the database
+///   inside a commit every 1,000 pages; true turns that off, for a running service whose
+///   `WALCheckpointer` does it on its own connection — a commit that checkpoints (and syncs the
+///   file) held every request queued behind it for milliseconds.
 public enum PacerDatabase {
     public static func open(
         path: String,
         busyTimeout: TimeInterval = 5,
+        backgroundCheckpoints: Bool = false,
         migrations: (inout DatabaseMigrator) -> Void = { _ in }
     ) throws -> DatabasePool {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -26,6 +31,7 @@ public enum PacerDatabase {
             // 32 MiB of page cache per connection (SQLite's default is 2 MiB): the outbox and inbox
             // indexes stay in memory under a burst instead of being re-read page by page.
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("The write-ahead log copied back off the request path")
+struct WALCheckpointerTests {
+    static func size(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    @Test("with background checkpoints no commit copies the log; the checkpointer does, while writes go on")
+    func copiesTheLog() async throws {
+        let dir = try TemporaryDirectory("wal")
+        defer { dir.remove() }
+        let path = dir.file("s.sqlite")
+        let db = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { migrator in
+            migrator.registerMigration("t") { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT NOT NULL)") }
+        }
+        let pad = String(repeating: "x", count: 1_000)
+        func write(_ range: ClosedRange<Int>) async throws {
+            for chunk in stride(from: range.lowerBound, through: range.upperBound, by: 100) {
+                try await db.write { db in
+                    for n in chunk..<min(chunk + 100, range.upperBound + 1) {
+                        try db.execute(sql: "INSERT INTO t VALUES (?, ?)", arguments: [n, pad])
+                    }
+                }
+            }
+        }
+        // 3,000 rows of 1 KB: three times SQLite's automatic threshold, all of it still in the log.
+        try await write(1...3_000)
+        let before = Self.size(path)
+        #expect(before < 100_000, "the database file took pages from the log: \(before) bytes")
+        #expect(Self.size(path + "-wal") > 3_000_000)
+
+        let checkpointer = Task { try await WALCheckpointer(path: path, interval: .milliseconds(10), logger: Logger(label: "test")).run() }
+        try await write(3_001...4_000)
+        // Waits for the copy (a minute at most, so a broken checkpointer fails instead of hanging).
+        for _ in 0..<6_000 where Self.size(path) < 4_000_000 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(Self.size(path) >= 4_000_000)
+        checkpointer.cancel()
+        _ = await checkpointer.result
+        #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") } == 4_000)
+    }
+}
