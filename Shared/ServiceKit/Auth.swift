@@ -133,7 +133,12 @@ public struct AuthMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { throw Problem(.unauthorized, "Authorization must be `Bearer <token>`") }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        // Spaces and tabs around the token are dropped by hand: Foundation's trimming bridged to
+        // NSString and was a few per cent of a busy service's CPU.
+        var bytes = header.utf8.dropFirst(7)
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        let token = String(Substring(bytes))
         var context = context
         if let user = cache.user(forToken: token) {
             context.user = user

@@ -12,6 +12,9 @@ struct DealsCommands {
     let author: AuthUser?
     let correlationId: String?
     var now: Date = Date()
+    /// The deal as the route read it at the start of this same transaction (to check who owns it),
+    /// so the command does not read it again. Commands read their deal first, before changing it.
+    var current: DealRecord?
 
     func emit<P: EventPayload>(_ payload: P, _ db: Database) throws {
         try outbox.append(payload, stream: StreamName.deals, occurredAt: now, correlationId: correlationId, in: db)
@@ -31,6 +34,7 @@ struct DealsCommands {
     }
 
     func deal(_ id: String, _ db: Database) throws -> DealRecord {
+        if let current, current.id == id { return current }
         guard let deal = try DealRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM deal WHERE id = ?"), arguments: [id]) else {
             throw Problem.notFound("no deal \(id)")
         }
