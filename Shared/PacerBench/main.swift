@@ -228,7 +228,11 @@ print("telephony: generated cdr_csv, \(cdrCalls * 2) rows (\(cdrCalls) two-leg c
 var parsed = (rows: 0, rejected: 0)
 let parseSeconds = try seconds { parsed = try TelephonyService.parseOnly(path: cdrPath) }
 print("CDR rows parsed (streaming, 1 MiB chunks)        \(rate(parsed.rows, parseSeconds))   (\(parsed.rows) rows, \(parsed.rejected) rejected)")
-let telephonyDB = try PacerDatabase.open(path: folder.file("telephony.sqlite")) { TelephonyService.definition().migrations(&$0) }
+// Opened as the running service opens it: the write-ahead log is copied back by a checkpointer of
+// its own, not inside the import's commits.
+let telephonyDB = try PacerDatabase.open(path: folder.file("telephony.sqlite"), backgroundCheckpoints: true) { TelephonyService.definition().migrations(&$0) }
+let telephonyCheckpointer = Task { try await WALCheckpointer(path: folder.file("telephony.sqlite"), logger: Logger(label: "bench")).run() }
+defer { telephonyCheckpointer.cancel() }
 let telephonyOutbox = OutboxStore(source: EventSource(service: "telephony", instance: "bench"))
 let importStart = DispatchTime.now().uptimeNanoseconds
 let (importSummary, _) = try await TelephonyService.importCDR(path: cdrPath, database: telephonyDB, outbox: telephonyOutbox,

@@ -140,6 +140,24 @@ struct TelephonyServiceTests {
         #expect((events[1].1["call"] as? [String: Any])?["direction"] as? String == "internal")
         let rejected = try await pair.telephony.call("GET", "/rejected", as: "head")
         #expect(rejected.array.map { $0["raw"] as? String } == ["this row is broken", "this row is broken"])
+
+        // A later file with another leg of a stored call: the call is read back with its stored
+        // legs, merged, and updated once, naming what changed.
+        let later = #"""
+        "","101","202","from-internal","101","SIP/101-4","SIP/202-7","Dial","SIP/202","2026-11-20 16:00:00","2026-11-20 16:00:02","2026-11-20 16:02:02",122,120,"ANSWERED","DOCUMENTATION","1763654400.4","","","1763654400.4",4
+        """#
+        let third = try await pair.telephony.call("POST", "/cdr", as: "pbx", raw: later, contentType: "text/csv")
+        #expect(third.json["calls"] as? Int == 1)
+        #expect(third.json["updated"] as? Int == 1)
+        #expect(third.json["recorded"] as? Int == 0)
+        let afterLater = try await pair.telephony.events(StreamName.telephony, after: 2)
+        #expect(afterLater.map(\.0) == ["call.updated"])
+        #expect(afterLater.first?.1["changedFields"] as? [String] == ["endedAt", "durationSeconds", "billableSeconds"])
+        let updated = afterLater.first?.1["call"] as? [String: Any]
+        #expect(updated?["callId"] as? String == "1763654400.4")
+        #expect(updated?["revision"] as? Int == 2)
+        #expect(updated?["billableSeconds"] as? Int == 120)
+        #expect(updated?["extension"] as? String == "202")
         await pair.stop()
     }
 

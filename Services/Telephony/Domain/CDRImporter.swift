@@ -107,49 +107,53 @@ struct CDRImporter {
             pending = Array(rows[split...])
             rows.removeSubrange(split...)
         }
-        let batch = rows
+        // Everything that needs no database is done here, on the parsing side, while the previous
+        // batch is still being written: the writer's core only runs SQL and matching.
+        let batch = Self.prepare(rows)
         let store = self.store
         let database = self.database
         try await collect()
         writing = Task { try await database.write { db -> [(CallStore.Outcome, Bool)] in
-            var groups: [String: [CDRRow]] = [:]
-            var order: [String] = []
-            for row in batch {
-                if groups[row.callKey] == nil { order.append(row.callKey) }
-                groups[row.callKey, default: []].append(row)
-            }
             var outcomes: [(CallStore.Outcome, Bool)] = []
+            outcomes.reserveCapacity(batch.count)
             let directory = Directory(db: db)
-            for key in order {
+            let insertLeg = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO call_leg(callId, legId, src, dst, channel, dstchannel, startedAt, answeredAt, endedAt,
+                    duration, billsec, disposition, recordingFile, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for call in batch {
+                let key = call.key
                 var changed = false
-                for row in groups[key]! {
-                    try db.cachedStatement(sql: """
-                        INSERT OR IGNORE INTO call_leg(callId, legId, src, dst, channel, dstchannel, startedAt, answeredAt, endedAt,
-                            duration, billsec, disposition, recordingFile, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [
-                            key, "\(row.uniqueid ?? "")|\(row.channel)|\(row.dstchannel)|\(Int(row.start.timeIntervalSince1970))|\(row.dst)",
-                            row.src, row.dst, row.channel, row.dstchannel, row.start.timeIntervalSince1970,
-                            row.answer?.timeIntervalSince1970, row.end?.timeIntervalSince1970, row.duration, row.billsec,
-                            row.disposition, row.recordingFile, row.line,
-                        ])
+                for (row, legId) in zip(call.legs, call.legIds) {
+                    insertLeg.setUncheckedArguments([
+                        key, legId, row.src, row.dst, row.channel, row.dstchannel, row.start.timeIntervalSince1970,
+                        row.answer?.timeIntervalSince1970, row.end?.timeIntervalSince1970, row.duration, row.billsec,
+                        row.disposition, row.recordingFile, row.line,
+                    ])
+                    try insertLeg.execute()
                     if db.changesCount > 0 { changed = true }
                 }
                 guard changed else {
                     outcomes.append((.duplicate, false))
                     continue
                 }
-                let existing = try store.fetch(key, db)
-                // A call seen for the first time is made of this batch's legs; only a call that
-                // already exists needs its stored legs read back.
-                let legs = existing == nil ? groups[key]! : try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM call_leg WHERE callId = ?"), arguments: [key]).map { leg in
-                    CDRRow(line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
-                           dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
-                           answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                           end: (leg["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)), duration: leg["duration"],
-                           billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
-                           linkedid: nil, recordingFile: leg["recordingFile"])
+                // Most calls of a file are new: try storing the call as this batch's legs make it,
+                // and only when one is there already read it (and its stored legs) back.
+                let saved: CallStore.Saved
+                if let recorded = try store.saveIfNew(call.draft, directory: directory, db) {
+                    saved = recorded
+                } else {
+                    let existing = try store.fetch(key, db)
+                    let legs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM call_leg WHERE callId = ?"), arguments: [key]).map { leg in
+                        CDRRow(line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
+                               dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
+                               answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                               end: (leg["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)), duration: leg["duration"],
+                               billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
+                               linkedid: nil, recordingFile: leg["recordingFile"])
+                    }
+                    saved = try store.save(CallDraft.merge(legs, callId: key), merge: false, existing: existing, directory: directory, db)
                 }
-                let saved = try store.save(CallDraft.merge(legs, callId: key), merge: false, existing: existing, directory: directory, db)
                 let call = saved.call
                 let unmatched = call.direction != .internal && (call.managerId == nil || call.clientId == nil)
                 outcomes.append((saved.outcome, unmatched))
@@ -157,4 +161,32 @@ struct CDRImporter {
             return outcomes
         } }
     }
+
+    /// One call of a batch, made ready outside the write transaction: its legs in file order, their
+    /// keys, and the call as those legs make it (what is stored if the call is new).
+    struct PreparedCall: Sendable {
+        var key: String
+        var legs: [CDRRow]
+        var legIds: [String]
+        var draft: CallDraft
+    }
+
+    static func prepare(_ rows: [CDRRow]) -> [PreparedCall] {
+        var index: [String: Int] = [:]
+        var calls: [PreparedCall] = []
+        for row in rows {
+            let key = row.callKey
+            let legId = "\(row.uniqueid ?? "")|\(row.channel)|\(row.dstchannel)|\(Int(row.start.timeIntervalSince1970))|\(row.dst)"
+            if let at = index[key] {
+                calls[at].legs.append(row)
+                calls[at].legIds.append(legId)
+            } else {
+                index[key] = calls.count
+                calls.append(PreparedCall(key: key, legs: [row], legIds: [legId], draft: CallDraft.merge([row], callId: key)))
+            }
+        }
+        for i in calls.indices where calls[i].legs.count > 1 { calls[i].draft = CallDraft.merge(calls[i].legs, callId: calls[i].key) }
+        return calls
+    }
 }
+

@@ -73,6 +73,22 @@ struct CallStore {
         return Saved(outcome: .recorded, call: call)
     }
 
+    /// Stores a call not stored yet, as `save` would with nothing existing; nil (and nothing
+    /// written) when a call with its id is there already — then the caller reads it and saves.
+    func saveIfNew(_ draft: CallDraft, directory: Directory, _ db: Database) throws -> Saved? {
+        let match = try directory.match(draft)
+        let call = CallState(
+            callId: draft.callId, revision: 1, direction: match.direction, from: draft.from, to: draft.to,
+            extension_: match.ext, managerId: match.managerId, clientId: match.clientId, dealId: match.dealId,
+            startedAt: draft.startedAt, answeredAt: draft.answeredAt, endedAt: draft.endedAt, durationSeconds: draft.durationSeconds,
+            billableSeconds: draft.billableSeconds, answered: draft.answered, disposition: draft.disposition,
+            recordingURL: draft.recordingURL, source: draft.source)
+        guard try write(call, counterparty: match.counterparty, onlyIfNew: true, db) else { return nil }
+        try outbox.appendEncoded(payload: call.payloadJSON(), type: CallRecorded.eventType, schemaVersion: CallRecorded.schemaVersion,
+                                 stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
+        return Saved(outcome: .recorded, call: call)
+    }
+
     /// Re-runs matching for one stored call (its manager or client appeared later).
     func rematch(_ callId: String, _ db: Database) throws {
         guard let existing = try fetch(callId, db) else { return }
@@ -84,17 +100,22 @@ struct CallStore {
         try save(draft, merge: true, db)
     }
 
-    private func write(_ call: CallState, counterparty: String?, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO call(callId, revision, direction, fromNumber, toNumber, extension, counterparty, managerId, clientId,
+    /// Writes the call; with `onlyIfNew`, only when no call has its id, and says whether it did.
+    @discardableResult
+    private func write(_ call: CallState, counterparty: String?, onlyIfNew: Bool = false, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: (onlyIfNew ? "INSERT OR IGNORE" : "INSERT OR REPLACE") + """
+             INTO call(callId, revision, direction, fromNumber, toNumber, extension, counterparty, managerId, clientId,
                 dealId, startedAt, answeredAt, endedAt, durationSeconds, billableSeconds, answered, disposition, recordingURL, source, updatedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
+            """)
+        statement.setUncheckedArguments([
                 call.callId, call.revision, call.direction.rawValue, call.from, call.to, call.extension_, counterparty, call.managerId,
                 call.clientId, call.dealId, call.startedAt.timeIntervalSince1970, call.answeredAt?.timeIntervalSince1970,
                 call.endedAt?.timeIntervalSince1970, call.durationSeconds, call.billableSeconds, call.answered, call.disposition,
                 call.recordingURL, call.source, Date().timeIntervalSince1970,
             ])
+        try statement.execute()
+        return db.changesCount > 0
     }
 
     static func changes(_ a: CallState, _ b: CallState) -> [String] {

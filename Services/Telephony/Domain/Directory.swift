@@ -7,17 +7,23 @@ import GRDB
 /// calls from the same numbers asks SQLite once per number.
 final class Directory {
     let db: Database
-    private var extensions: [String: String?] = [:]
     private var phones: [String: (kind: String, id: String)?] = [:]
     private var deals: [String: String?] = [:]
 
     init(db: Database) { self.db = db }
 
+    /// Every extension, read once per value: a department has a few hundred, and every call asks
+    /// about two numbers, most of which are not extensions at all.
+    private var allExtensions: [String: String]?
+
     func manager(forExtension ext: String) throws -> String? {
-        if let known = extensions[ext] { return known }
-        let found = try String.fetchOne(db.cachedStatement(sql: "SELECT managerId FROM dir_extension WHERE ext = ?"), arguments: [ext])
-        extensions[ext] = found
-        return found
+        if allExtensions == nil {
+            var all: [String: String] = [:]
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT ext, managerId FROM dir_extension"))
+            while let row = try rows.next() { all[row[0]] = row[1] }
+            allExtensions = all
+        }
+        return allExtensions![ext]
     }
 
     func owner(ofPhone phone: String) throws -> (kind: String, id: String)? {
