@@ -144,10 +144,11 @@ public struct AuthMiddleware: RouterMiddleware {
             context.user = user
             return try await next(request, context)
         }
+        let generation = cache.generation
         guard let user = try await database.read({ try TokenStore.user(forToken: token, $0) }) else {
             throw Problem(.unauthorized, "unknown or revoked token")
         }
-        cache.remember(user, forToken: token)
+        cache.remember(user, forToken: token, readAt: generation)
         context.user = user
         return try await next(request, context)
     }

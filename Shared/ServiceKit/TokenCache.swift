@@ -10,7 +10,8 @@ import Synchronization
 /// (default 1 s).
 public final class TokenCache: Sendable {
     private struct Entry { var user: AuthUser; var until: UInt64 }
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct State { var entries: [String: Entry] = [:]; var generation: UInt64 = 0 }
+    private let state = Mutex(State())
     private let lifetime: UInt64
     /// More distinct tokens than this within a lifetime and the cache starts over rather than grow.
     private let capacity = 10_000
@@ -22,22 +23,30 @@ public final class TokenCache: Sendable {
 
     public func user(forToken token: String) -> AuthUser? {
         let now = DispatchTime.now().uptimeNanoseconds
-        return entries.withLock { entries in
-            guard let entry = entries[token] else { return nil }
-            guard entry.until > now else { entries[token] = nil; return nil }
+        return state.withLock { state in
+            guard let entry = state.entries[token] else { return nil }
+            guard entry.until > now else { state.entries[token] = nil; return nil }
             return entry.user
         }
     }
 
-    public func remember(_ user: AuthUser, forToken token: String) {
+    /// Taken before reading a token from the database, and handed to `remember`: a read that a
+    /// `removeAll` overtook (a revocation committed meanwhile) is not remembered.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    public func remember(_ user: AuthUser, forToken token: String, readAt generation: UInt64) {
         let until = DispatchTime.now().uptimeNanoseconds + lifetime
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[token] = Entry(user: user, until: until)
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[token] = Entry(user: user, until: until)
         }
     }
 
     public func removeAll() {
-        entries.withLock { $0.removeAll() }
+        state.withLock { state in
+            state.entries.removeAll()
+            state.generation &+= 1
+        }
     }
 }

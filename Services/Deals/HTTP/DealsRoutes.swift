@@ -192,9 +192,10 @@ struct DealsRoutes {
         let id = try ctx.parameters.require("id")
         let commands = commands(request, ctx)
         let state = try await context.writes.write { db in
+            let current = try commands.deal(id, db)
+            try ctx.checkOwns(managerId: current.managerId, what: "deal \(id)")
             var commands = commands
-            commands.current = try commands.deal(id, db)
-            try ctx.checkOwns(managerId: commands.current!.managerId, what: "deal \(id)")
+            commands.current = current
             return try commands.state(try apply(commands, id, db), db)
         }
         return try jsonResponse(state)
