@@ -119,7 +119,7 @@ struct StatementSpool {
 
     func finish() throws -> (path: String, sha256: String, size: Int) {
         try handle.close()
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(hasher.finalize())
         let kept = folder.appendingPathComponent("\(digest).txt")
         if FileManager.default.fileExists(atPath: kept.path) { try FileManager.default.removeItem(at: temporary) }
         else { try FileManager.default.moveItem(at: temporary, to: kept) }

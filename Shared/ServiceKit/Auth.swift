@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 import GRDB
@@ -51,14 +52,7 @@ public enum TokenStore {
     }
 
     public static func hash(_ token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
     public static func addUser(id: String, name: String, role: Role, managerId: String?, _ db: Database) throws {
@@ -76,7 +70,7 @@ public enum TokenStore {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = generator.next() }
-        let token = "pct_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let token = Hex.lowercase(bytes, prefix: "pct_")
         try db.execute(sql: "INSERT INTO auth_token(token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
                        arguments: [hash(token), userId, label, Date().timeIntervalSince1970])
         return token

@@ -76,14 +76,7 @@ struct PaymentDraft: Sendable {
 
     /// A stable id derived from the identity: `pay-` and 20 hex digits of its SHA-256.
     var paymentId: String {
-        let digest = SHA256.hash(data: Data(identity.utf8))
-        let hex = Array("0123456789abcdef".utf8)
-        var out = Array("pay-".utf8)
-        for byte in digest.prefix(10) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: Data(identity.utf8)).prefix(10), prefix: "pay-")
     }
 
     func direction(ownAccounts: Set<String>) -> PaymentDirection {

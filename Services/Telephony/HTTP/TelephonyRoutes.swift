@@ -251,7 +251,7 @@ struct TelephonyRoutes {
     /// Zadarma's signature: base64 of the lowercase hex of HMAC-SHA1 (PHP's `base64_encode(hash_hmac('sha1', …))`).
     static func zadarmaSignature(_ data: String, secret: String) -> String {
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(data.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        let hex = mac.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.lowercase(mac)
         return Data(hex.utf8).base64EncodedString()
     }
 }
