@@ -19,11 +19,7 @@ extension DealRecord {
         source = row["source"]
         pipelineId = row["pipelineId"]
         stageId = row["stageId"]
-        let statusText: String = row["status"]
-        guard let status = DealStatus(rawValue: statusText) else {
-            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "deal \(id) has an unknown status \(statusText)")
-        }
-        self.status = status
+        status = try row.rawValue("status", of: "deal \(id)")
         isRepeatSale = row["isRepeatSale"]
         problem = row["problem"]
         problemComment = row["problemComment"]
@@ -77,8 +73,7 @@ extension DealRecord {
             status.rawValue, isRepeatSale, problem, problemComment, lossReason, expectedCloseDate, createdAt, closedAt, version,
             externalId, id,
         ])
-        try statement.execute()
-        guard db.changesCount == 1 else { throw RecordError.recordNotFound(databaseTableName: "deal", key: ["id": id.databaseValue]) }
+        try executeUpdate(statement, db)
     }
 }
 
@@ -87,6 +82,11 @@ extension DealRecord {
     func writeStage(_ db: Database) throws {
         let statement = try db.cachedStatement(sql: "UPDATE deal SET stageId = ?, version = ? WHERE id = ?")
         statement.setUncheckedArguments([stageId, version, id])
+        try executeUpdate(statement, db)
+    }
+
+    /// Runs an UPDATE of this deal's row; a deal that is not there is an error, as GRDB's `update`.
+    private func executeUpdate(_ statement: Statement, _ db: Database) throws {
         try statement.execute()
         guard db.changesCount == 1 else { throw RecordError.recordNotFound(databaseTableName: "deal", key: ["id": id.databaseValue]) }
     }
@@ -102,11 +102,7 @@ extension StageRecord {
         position = row["position"]
         probability = row["probability"]
         department = row["department"]
-        let kindText: String = row["kind"]
-        guard let kind = StageKind(rawValue: kindText) else {
-            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "stage \(id) has an unknown kind \(kindText)")
-        }
-        self.kind = kind
+        kind = try row.rawValue("kind", of: "stage \(id)")
     }
 }
 
@@ -123,5 +119,17 @@ extension HistoryRecord {
         ])
         try statement.execute()
         id = db.lastInsertedRowID
+    }
+}
+
+extension Row {
+    /// A column holding an enum's raw value; a value the enum does not know is an error naming
+    /// the row, not a crash.
+    fileprivate func rawValue<Value: RawRepresentable>(_ column: String, of what: String) throws -> Value where Value.RawValue == String {
+        let text: String = self[column]
+        guard let value = Value(rawValue: text) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "\(what) has an unknown \(column) \(text)")
+        }
+        return value
     }
 }
