@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 "Contracts",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Shared/Storage"
         ),

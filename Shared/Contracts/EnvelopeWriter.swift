@@ -30,8 +30,13 @@ public enum EnvelopeWriter {
     public static func appendJSONString(_ text: String, to out: inout [UInt8]) {
         out.append(0x22)
         let utf8 = text.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: utf8)
+        // Most strings need no escape: one pass over the contiguous bytes, then one copy.
+        let plain = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            out.append(contentsOf: bytes)
+            return true
+        } ?? false
+        if plain {
             out.append(0x22)
             return
         }

@@ -35,6 +35,14 @@ func peakRSSMiB() -> String {
     return String(format: "%.0f MiB", kb / 1024)
 }
 
+/// User and system CPU seconds of the whole process so far: beside a stage's wall time it tells
+/// whether the stage waited (on the disk, on a lock) or worked.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -234,12 +242,13 @@ let telephonyDB = try PacerDatabase.open(path: folder.file("telephony.sqlite"), 
 let telephonyCheckpointer = Task { try await WALCheckpointer(path: folder.file("telephony.sqlite"), logger: Logger(label: "bench")).run() }
 defer { telephonyCheckpointer.cancel() }
 let telephonyOutbox = OutboxStore(source: EventSource(service: "telephony", instance: "bench"))
-let importStart = DispatchTime.now().uptimeNanoseconds
+let importStart = DispatchTime.now().uptimeNanoseconds, importCPU = cpuSeconds()
 let (importSummary, _) = try await TelephonyService.importCDR(path: cdrPath, database: telephonyDB, outbox: telephonyOutbox,
                                                           timeZone: TimeZone(identifier: "UTC")!) { _, _ in }
 let importSeconds = Double(DispatchTime.now().uptimeNanoseconds - importStart) / 1e9
 let published = try telephonyDB.read { try OutboxStore.head($0, stream: StreamName.telephony) }
 print("calls stored with their events (legs merged)     \(rate(cdrCalls, importSeconds))   (\(published) events in the outbox)")
+print(String(format: "  %.1f s, %.1f s of CPU", importSeconds, cpuSeconds() - importCPU))
 print("  \(importSummary.split(separator: "\n").first ?? "")")
 print("peak resident memory (after the import)          \(peakRSSMiB())")
 
@@ -259,13 +268,14 @@ if !arguments.contains("--skip-accounting") {
     let accountingDB = try PacerDatabase.open(path: accountingPath) { AccountingService.definition().migrations(&$0) }
     try AccountingService.seedSampleDirectory(accountingDB, clients: 5_000, invoices: 50_000)
     let accountingOutbox = OutboxStore(source: EventSource(service: "accounting", instance: "bench"))
-    let accountingStart = DispatchTime.now().uptimeNanoseconds
+    let accountingStart = DispatchTime.now().uptimeNanoseconds, accountingCPU = cpuSeconds()
     let (accountingSummary, _) = try await AccountingService.importStatement(
         path: statementPath, database: accountingDB, outbox: accountingOutbox, databasePath: accountingPath,
         configuration: AccountingConfiguration()) { _, _ in }
     let accountingSeconds = Double(DispatchTime.now().uptimeNanoseconds - accountingStart) / 1e9
     let accountingEvents = try accountingDB.read { try OutboxStore.head($0, stream: StreamName.accounting) }
     print("documents imported (deduplicated, matched, stored, events written)  \(rate(documents, accountingSeconds))   (\(accountingEvents) events in the outbox)")
+    print(String(format: "  %.1f s, %.1f s of CPU", accountingSeconds, cpuSeconds() - accountingCPU))
     print("  \(accountingSummary.split(separator: "\n").first ?? "")")
     let againStart = DispatchTime.now().uptimeNanoseconds
     let (againSummary, _) = try await AccountingService.importStatement(

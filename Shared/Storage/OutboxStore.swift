@@ -47,8 +47,9 @@ public struct OutboxStore: Sendable {
         let record = OutboxRecord(stream: stream, seq: seq, eventId: eventId, type: type.rawValue,
                                   createdAt: Date().timeIntervalSince1970, body: body)
         let insert = try db.cachedStatement(sql: "INSERT INTO outbox(stream, seq, event_id, type, created_at, body) VALUES (?, ?, ?, ?, ?, ?)")
-        insert.setUncheckedArguments([stream, seq, eventId, record.type, record.createdAt, body])
-        try insert.execute()
+        try insert.execute {
+            $0.add(stream); $0.add(seq); $0.add(eventId); $0.add(record.type); $0.add(record.createdAt); $0.add(body)
+        }
         signal.stage(record, db)
         return seq
     }

@@ -35,14 +35,14 @@ struct PaymentStore: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(identity) DO NOTHING
             """)
-        insert.setUncheckedArguments([
-            paymentId, draft.identity, draft.kind, draft.number, draft.documentDate, draft.amount, draft.currency, direction.rawValue,
-            direction == .incoming ? receivedOn : draft.receivedOn, draft.debitedOn, draft.payerName, draft.payerInn, draft.payerKpp,
-            draft.payerAccount, draft.payeeName, draft.payeeInn, draft.payeeAccount, draft.purpose, match?.clientId, match?.dealId,
-            match?.managerId, match?.matchedBy, match?.unallocated ?? 0, draft.source, draft.importId, draft.line, draft.fields,
-            Date().timeIntervalSince1970,
-        ])
-        try insert.execute()
+        try insert.execute {
+            $0.add(paymentId); $0.add(draft.identity); $0.add(draft.kind); $0.add(draft.number); $0.add(draft.documentDate)
+            $0.add(draft.amount); $0.add(draft.currency); $0.add(direction.rawValue); $0.add(direction == .incoming ? receivedOn : draft.receivedOn)
+            $0.add(draft.debitedOn); $0.add(draft.payerName); $0.add(draft.payerInn); $0.add(draft.payerKpp); $0.add(draft.payerAccount)
+            $0.add(draft.payeeName); $0.add(draft.payeeInn); $0.add(draft.payeeAccount); $0.add(draft.purpose); $0.add(match?.clientId)
+            $0.add(match?.dealId); $0.add(match?.managerId); $0.add(match?.matchedBy); $0.add(match?.unallocated ?? 0); $0.add(draft.source)
+            $0.add(draft.importId); $0.add(draft.line); $0.add(draft.fields); $0.add(Date().timeIntervalSince1970)
+        }
         guard db.changesCount == 1 else { return .duplicate }
         guard direction == .incoming, let match else { return .stored(direction, matched: false) }
         let state = PaymentState(

@@ -125,12 +125,12 @@ struct CDRImporter {
                 let key = call.key
                 var changed = false
                 for (row, legId) in zip(call.legs, call.legIds) {
-                    insertLeg.setUncheckedArguments([
-                        key, legId, row.src, row.dst, row.channel, row.dstchannel, row.start.timeIntervalSince1970,
-                        row.answer?.timeIntervalSince1970, row.end?.timeIntervalSince1970, row.duration, row.billsec,
-                        row.disposition, row.recordingFile, row.line,
-                    ])
-                    try insertLeg.execute()
+                    try insertLeg.execute {
+                        $0.add(key); $0.add(legId); $0.add(row.src); $0.add(row.dst); $0.add(row.channel); $0.add(row.dstchannel)
+                        $0.add(row.start.timeIntervalSince1970); $0.add(row.answer?.timeIntervalSince1970)
+                        $0.add(row.end?.timeIntervalSince1970); $0.add(row.duration); $0.add(row.billsec); $0.add(row.disposition)
+                        $0.add(row.recordingFile); $0.add(row.line)
+                    }
                     if db.changesCount > 0 { changed = true }
                 }
                 guard changed else {

@@ -108,13 +108,13 @@ struct CallStore {
                 dealId, startedAt, answeredAt, endedAt, durationSeconds, billableSeconds, answered, disposition, recordingURL, source, updatedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        statement.setUncheckedArguments([
-                call.callId, call.revision, call.direction.rawValue, call.from, call.to, call.extension_, counterparty, call.managerId,
-                call.clientId, call.dealId, call.startedAt.timeIntervalSince1970, call.answeredAt?.timeIntervalSince1970,
-                call.endedAt?.timeIntervalSince1970, call.durationSeconds, call.billableSeconds, call.answered, call.disposition,
-                call.recordingURL, call.source, Date().timeIntervalSince1970,
-            ])
-        try statement.execute()
+        try statement.execute {
+            $0.add(call.callId); $0.add(call.revision); $0.add(call.direction.rawValue); $0.add(call.from); $0.add(call.to)
+            $0.add(call.extension_); $0.add(counterparty); $0.add(call.managerId); $0.add(call.clientId); $0.add(call.dealId)
+            $0.add(call.startedAt.timeIntervalSince1970); $0.add(call.answeredAt?.timeIntervalSince1970)
+            $0.add(call.endedAt?.timeIntervalSince1970); $0.add(call.durationSeconds); $0.add(call.billableSeconds); $0.add(call.answered)
+            $0.add(call.disposition); $0.add(call.recordingURL); $0.add(call.source); $0.add(Date().timeIntervalSince1970)
+        }
         return db.changesCount > 0
     }
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// Matching against the replica of `pacer-deals`' directory. Lookups are remembered for the
 /// life of one value — one transaction, during which the replica cannot change — so a batch of
@@ -28,10 +29,8 @@ final class Directory {
 
     func owner(ofPhone phone: String) throws -> (kind: String, id: String)? {
         if let known = phones[phone] { return known }
-        var found: (kind: String, id: String)?
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, ownerId FROM dir_phone WHERE phone = ?"), arguments: [phone]) {
-            found = (row[0], row[1])
-        }
+        let found = try db.cachedStatement(sql: "SELECT kind, ownerId FROM dir_phone WHERE phone = ?")
+            .fetchFirst(binding: { $0.add(phone) }) { (kind: $0.string(0) ?? "", id: $0.string(1) ?? "") }
         phones[phone] = found
         return found
     }
@@ -40,10 +39,10 @@ final class Directory {
     func openDeal(client: String, manager: String?) throws -> String? {
         let key = client + "|" + (manager ?? "")
         if let known = deals[key] { return known }
-        let found = try String.fetchOne(db.cachedStatement(sql: """
+        let found = try db.cachedStatement(sql: """
             SELECT dealId FROM dir_deal WHERE clientId = ? AND status = 'open'
             ORDER BY (managerId = ?) DESC, createdAt DESC LIMIT 1
-            """), arguments: [client, manager ?? ""])
+            """).fetchFirst(binding: { $0.add(client); $0.add(manager ?? "") }) { $0.string(0) } ?? nil
         deals[key] = found
         return found
     }
