@@ -243,4 +243,15 @@ struct CallPayloadTests {
         }
     }
 
+    @Test("an extension is read from a channel name only when digits, up to six, stand before its separator")
+    func extensionsFromChannels() {
+        let cases: [(String, String?)] = [
+            ("SIP/101-0000001a", "101"), ("PJSIP/101-00000012", "101"), ("Local/101@from-internal-0000;1", "101"),
+            ("IAX2/7;2", "7"), ("SIP/101", "101"), ("DAHDI/123456-1", "123456"), ("SIP/1234567-1", nil), ("SIP/trunk-1", nil),
+            ("SIP/-1", nil), ("SIP/", nil), ("channel", nil), ("SIP/10a1-1", nil), ("SIP/١٠١-1", nil), ("", nil),
+        ]
+        for (channel, expected) in cases {
+            #expect(CallDraft.extensionOf(channel: channel) == expected, "\(channel)")
+        }
+    }
 }

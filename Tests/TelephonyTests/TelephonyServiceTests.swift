@@ -158,6 +158,19 @@ struct TelephonyServiceTests {
         #expect(updated?["revision"] as? Int == 2)
         #expect(updated?["billableSeconds"] as? Int == 120)
         #expect(updated?["extension"] as? String == "202")
+
+        // The PBX pushes the recording of that call: the push updates it and its legs stay, so
+        // both files again are nothing but duplicates.
+        let push: [String: Any] = ["callId": "1763654400.4", "from": "101", "to": "202", "startedAt": "2026-11-20T16:00:00Z", "status": "ANSWERED",
+                                   "recordingURL": "https://pbx/rec/4.mp3"]
+        let pushed = try await pair.telephony.call("POST", "/calls", as: "pbx", json: push)
+        #expect(pushed.json["updated"] as? Int == 1)
+        let repeated = try await pair.telephony.call("POST", "/cdr", as: "pbx", raw: cdr + "\n" + later, contentType: "text/csv")
+        #expect(repeated.json["calls"] as? Int == 2)
+        #expect(repeated.json["duplicates"] as? Int == 2)
+        let afterPush = try await pair.telephony.events(StreamName.telephony, after: 3)
+        #expect(afterPush.map(\.0) == ["call.updated"])
+        #expect(afterPush.first?.1["changedFields"] as? [String] == ["recordingURL"])
         await pair.stop()
     }
 

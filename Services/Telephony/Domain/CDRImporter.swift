@@ -5,8 +5,9 @@ import Storage
 
 /// Imports CDR text in a stream: rows are parsed as bytes arrive, grouped into calls, and written
 /// in transactions of `batchRows` rows — so a million-row file takes the memory of one batch.
-/// Each leg is stored once (keyed by its uniqueid, channel and start), so importing the same file
-/// again changes nothing; a leg arriving in a later batch or file updates its call.
+/// Each leg is stored once, in its call's row (keyed by its uniqueid, channels, start and
+/// destination: `StoredLegs`), so importing the same file again changes nothing; a leg arriving in
+/// a later batch or file updates its call.
 struct CDRImporter {
     struct Summary: Codable, Sendable, Equatable {
         var rows = 0
@@ -117,42 +118,25 @@ struct CDRImporter {
             var outcomes: [(CallStore.Outcome, Bool)] = []
             outcomes.reserveCapacity(batch.count)
             let directory = Directory(db: db)
-            let insertLeg = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO call_leg(callId, legId, src, dst, channel, dstchannel, startedAt, answeredAt, endedAt,
-                    duration, billsec, disposition, recordingFile, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
             for call in batch {
-                let key = call.key
-                var changed = false
-                for (row, legId) in zip(call.legs, call.legIds) {
-                    try insertLeg.execute {
-                        $0.add(key); $0.add(legId); $0.add(row.src); $0.add(row.dst); $0.add(row.channel); $0.add(row.dstchannel)
-                        $0.add(row.start.timeIntervalSince1970); $0.add(row.answer?.timeIntervalSince1970)
-                        $0.add(row.end?.timeIntervalSince1970); $0.add(row.duration); $0.add(row.billsec); $0.add(row.disposition)
-                        $0.add(row.recordingFile); $0.add(row.line)
-                    }
-                    if db.changesCount > 0 { changed = true }
-                }
-                guard changed else {
-                    outcomes.append((.duplicate, false))
-                    continue
-                }
                 // Most calls of a file are new: try storing the call as this batch's legs make it,
                 // and only when one is there already read it (and its stored legs) back.
                 let saved: CallStore.Saved
-                if let recorded = try store.saveIfNew(call.draft, directory: directory, db) {
+                if let recorded = try store.saveIfNew(call.draft, legs: call.legsJSON, directory: directory, db) {
                     saved = recorded
                 } else {
-                    let existing = try store.fetch(key, db)
-                    let legs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM call_leg WHERE callId = ?"), arguments: [key]).map { leg in
-                        CDRRow(line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
-                               dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
-                               answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                               end: (leg["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)), duration: leg["duration"],
-                               billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
-                               linkedid: nil, recordingFile: leg["recordingFile"])
+                    let existing = try store.fetch(call.key, db)
+                    var legs = try Data.fetchOne(db.cachedStatement(sql: "SELECT legs FROM call WHERE callId = ?"), arguments: [call.key])
+                        .map(StoredLegs.init(json:)) ?? StoredLegs()
+                    let known = legs.ids
+                    let arrived = call.legs.legs.filter { !known.contains($0.id) }
+                    guard !arrived.isEmpty else {
+                        outcomes.append((.duplicate, false))
+                        continue
                     }
-                    saved = try store.save(CallDraft.merge(legs, callId: key), merge: false, existing: existing, directory: directory, db)
+                    legs.legs += arrived
+                    saved = try store.save(CallDraft.merge(legs.rows, callId: call.key), merge: false, existing: existing, legs: legs.json,
+                                           directory: directory, db)
                 }
                 let call = saved.call
                 let unmatched = call.direction != .internal && (call.managerId == nil || call.clientId == nil)
@@ -166,8 +150,9 @@ struct CDRImporter {
     /// keys, and the call as those legs make it (what is stored if the call is new).
     struct PreparedCall: Sendable {
         var key: String
-        var legs: [CDRRow]
-        var legIds: [String]
+        var legs: StoredLegs
+        /// `legs` as stored when the call is new.
+        var legsJSON: Data
         var draft: CallDraft
     }
 
@@ -176,17 +161,19 @@ struct CDRImporter {
         var calls: [PreparedCall] = []
         for row in rows {
             let key = row.callKey
-            let legId = "\(row.uniqueid ?? "")|\(row.channel)|\(row.dstchannel)|\(Int(row.start.timeIntervalSince1970))|\(row.dst)"
+            let leg = StoredLegs.Leg(id: StoredLegs.legId(row), row: row)
             if let at = index[key] {
-                calls[at].legs.append(row)
-                calls[at].legIds.append(legId)
+                // The same line twice in a file is one leg.
+                if !calls[at].legs.legs.contains(where: { $0.id == leg.id }) { calls[at].legs.legs.append(leg) }
             } else {
                 index[key] = calls.count
-                calls.append(PreparedCall(key: key, legs: [row], legIds: [legId], draft: CallDraft.merge([row], callId: key)))
+                calls.append(PreparedCall(key: key, legs: StoredLegs([leg]), legsJSON: Data(), draft: CallDraft.merge([row], callId: key)))
             }
         }
-        for i in calls.indices where calls[i].legs.count > 1 { calls[i].draft = CallDraft.merge(calls[i].legs, callId: calls[i].key) }
+        for i in calls.indices {
+            if calls[i].legs.legs.count > 1 { calls[i].draft = CallDraft.merge(calls[i].legs.rows, callId: calls[i].key) }
+            calls[i].legsJSON = calls[i].legs.json
+        }
         return calls
     }
 }
-

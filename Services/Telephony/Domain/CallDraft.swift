@@ -41,11 +41,21 @@ struct CallDraft: Sendable, Equatable {
     }
 
     /// `SIP/101-0000001a`, `PJSIP/101-00000012`, `Local/101@from-internal-0000;1` → `101`.
+    /// Read as bytes: two calls per call imported, and Character-wise it was a tenth of preparing one.
     static func extensionOf(channel: String) -> String? {
-        guard let slash = channel.firstIndex(of: "/") else { return nil }
-        let rest = channel[channel.index(after: slash)...]
-        let name = rest.prefix { $0 != "-" && $0 != "@" && $0 != ";" }
-        guard !name.isEmpty, name.count <= 6, name.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return String(name)
+        let bytes = channel.utf8
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let start = bytes.index(after: slash)
+        var end = start
+        while end != bytes.endIndex {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: ";") { break }
+            // Up to the separator only ASCII digits: an extension, not a trunk or peer name.
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            end = bytes.index(after: end)
+        }
+        let length = bytes.distance(from: start, to: end)
+        guard length > 0, length <= 6 else { return nil }
+        return String(channel[start..<end])
     }
 }

@@ -38,7 +38,8 @@ struct CallStore {
         try save(draft, merge: merge, existing: try fetch(draft.callId, db), db).outcome
     }
 
-    func save(_ draft: CallDraft, merge: Bool, existing: CallState?, directory: Directory? = nil, _ db: Database) throws -> Saved {
+    /// `legs`, when given, replace the call's stored CDR legs; nil keeps them.
+    func save(_ draft: CallDraft, merge: Bool, existing: CallState?, legs: Data? = nil, directory: Directory? = nil, _ db: Database) throws -> Saved {
         let directory = directory ?? Directory(db: db)
         var draft = draft
         if merge, let existing {
@@ -59,15 +60,19 @@ struct CallStore {
             recordingURL: draft.recordingURL, source: existing?.source ?? draft.source)
         if let existing {
             let changed = Self.changes(existing, call)
-            if changed.isEmpty { return Saved(outcome: .duplicate, call: existing) }
-            try write(call, counterparty: match.counterparty, db)
+            if changed.isEmpty {
+                // New legs that change nothing about the call are still remembered as seen.
+                if let legs { try db.execute(sql: "UPDATE call SET legs = ? WHERE callId = ?", arguments: [legs, call.callId]) }
+                return Saved(outcome: .duplicate, call: existing)
+            }
+            try write(call, counterparty: match.counterparty, legs: legs, db)
             try outbox.appendEncoded(payload: call.payloadJSON(changedFields: changed), type: CallUpdated.eventType,
                                      schemaVersion: CallUpdated.schemaVersion, stream: StreamName.telephony,
                                      occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
             return Saved(outcome: .updated(changed), call: call)
         }
         call.revision = 1
-        try write(call, counterparty: match.counterparty, db)
+        try write(call, counterparty: match.counterparty, legs: legs, db)
         try outbox.appendEncoded(payload: call.payloadJSON(), type: CallRecorded.eventType, schemaVersion: CallRecorded.schemaVersion,
                                  stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
         return Saved(outcome: .recorded, call: call)
@@ -75,7 +80,7 @@ struct CallStore {
 
     /// Stores a call not stored yet, as `save` would with nothing existing; nil (and nothing
     /// written) when a call with its id is there already — then the caller reads it and saves.
-    func saveIfNew(_ draft: CallDraft, directory: Directory, _ db: Database) throws -> Saved? {
+    func saveIfNew(_ draft: CallDraft, legs: Data?, directory: Directory, _ db: Database) throws -> Saved? {
         let match = try directory.match(draft)
         let call = CallState(
             callId: draft.callId, revision: 1, direction: match.direction, from: draft.from, to: draft.to,
@@ -83,7 +88,7 @@ struct CallStore {
             startedAt: draft.startedAt, answeredAt: draft.answeredAt, endedAt: draft.endedAt, durationSeconds: draft.durationSeconds,
             billableSeconds: draft.billableSeconds, answered: draft.answered, disposition: draft.disposition,
             recordingURL: draft.recordingURL, source: draft.source)
-        guard try write(call, counterparty: match.counterparty, onlyIfNew: true, db) else { return nil }
+        guard try write(call, counterparty: match.counterparty, legs: legs, onlyIfNew: true, db) else { return nil }
         try outbox.appendEncoded(payload: call.payloadJSON(), type: CallRecorded.eventType, schemaVersion: CallRecorded.schemaVersion,
                                  stream: StreamName.telephony, occurredAt: call.endedAt ?? call.startedAt, correlationId: correlationId, in: db)
         return Saved(outcome: .recorded, call: call)
@@ -100,20 +105,30 @@ struct CallStore {
         try save(draft, merge: true, db)
     }
 
-    /// Writes the call; with `onlyIfNew`, only when no call has its id, and says whether it did.
+    /// Writes the call (its legs only when given); with `onlyIfNew`, only when no call has its id,
+    /// and says whether it did.
     @discardableResult
-    private func write(_ call: CallState, counterparty: String?, onlyIfNew: Bool = false, _ db: Database) throws -> Bool {
-        let statement = try db.cachedStatement(sql: (onlyIfNew ? "INSERT OR IGNORE" : "INSERT OR REPLACE") + """
-             INTO call(callId, revision, direction, fromNumber, toNumber, extension, counterparty, managerId, clientId,
-                dealId, startedAt, answeredAt, endedAt, durationSeconds, billableSeconds, answered, disposition, recordingURL, source, updatedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+    private func write(_ call: CallState, counterparty: String?, legs: Data?, onlyIfNew: Bool = false, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO call(callId, revision, direction, fromNumber, toNumber, extension, counterparty, managerId, clientId,
+                dealId, startedAt, answeredAt, endedAt, durationSeconds, billableSeconds, answered, disposition, recordingURL, source, updatedAt, legs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """ + (onlyIfNew ? " ON CONFLICT(callId) DO NOTHING" : """
+             ON CONFLICT(callId) DO UPDATE SET revision = excluded.revision, direction = excluded.direction,
+                fromNumber = excluded.fromNumber, toNumber = excluded.toNumber, extension = excluded.extension,
+                counterparty = excluded.counterparty, managerId = excluded.managerId, clientId = excluded.clientId,
+                dealId = excluded.dealId, startedAt = excluded.startedAt, answeredAt = excluded.answeredAt, endedAt = excluded.endedAt,
+                durationSeconds = excluded.durationSeconds, billableSeconds = excluded.billableSeconds, answered = excluded.answered,
+                disposition = excluded.disposition, recordingURL = excluded.recordingURL, source = excluded.source,
+                updatedAt = excluded.updatedAt, legs = COALESCE(excluded.legs, legs)
+            """))
         try statement.execute {
             $0.add(call.callId); $0.add(call.revision); $0.add(call.direction.rawValue); $0.add(call.from); $0.add(call.to)
             $0.add(call.extension_); $0.add(counterparty); $0.add(call.managerId); $0.add(call.clientId); $0.add(call.dealId)
             $0.add(call.startedAt.timeIntervalSince1970); $0.add(call.answeredAt?.timeIntervalSince1970)
             $0.add(call.endedAt?.timeIntervalSince1970); $0.add(call.durationSeconds); $0.add(call.billableSeconds); $0.add(call.answered)
             $0.add(call.disposition); $0.add(call.recordingURL); $0.add(call.source); $0.add(Date().timeIntervalSince1970)
+            if let legs { $0.add(legs) } else { $0.add(nil as String?) }
         }
         return db.changesCount > 0
     }

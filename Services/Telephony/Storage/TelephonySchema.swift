@@ -1,7 +1,8 @@
+import Foundation
 import GRDB
 import ServiceKit
 
-/// Calls and their legs, activities, rejected input, and the replica of `pacer-deals`' directory
+/// Calls (with their CDR legs), activities, rejected input, and the replica of `pacer-deals`' directory
 /// (managers' extensions and phones, clients' phones, open deals) that matching reads.
 enum TelephonySchema {
     static func migrations(_ migrator: inout DatabaseMigrator) {
@@ -36,6 +37,37 @@ enum TelephonySchema {
                 CREATE INDEX dir_deal_client ON dir_deal(clientId, status);
                 """)
             try db.execute(sql: RejectedInput.tableSQL)
+        }
+        migrator.registerMigration("telephony.v2-legs-in-call") { db in
+            // A call's CDR legs move into its row (`StoredLegs`): storing a new call is one insert.
+            try db.execute(sql: "ALTER TABLE call ADD COLUMN legs BLOB")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT callId, legId, src, dst, channel, dstchannel, startedAt, answeredAt, endedAt, duration, billsec, disposition,
+                       recordingFile, line FROM call_leg ORDER BY callId, line
+                """)
+            var callId: String?
+            var legs = StoredLegs()
+            func store() throws {
+                guard let callId, !legs.legs.isEmpty else { return }
+                try db.execute(sql: "UPDATE call SET legs = ? WHERE callId = ?", arguments: [legs.json, callId])
+            }
+            while let leg = try rows.next() {
+                let id: String = leg["callId"]
+                if id != callId {
+                    try store()
+                    callId = id
+                    legs = StoredLegs()
+                }
+                legs.legs.append(.init(id: leg["legId"], row: CDRRow(
+                    line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
+                    dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
+                    answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    end: (leg["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)), duration: leg["duration"],
+                    billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
+                    linkedid: nil, recordingFile: leg["recordingFile"])))
+            }
+            try store()
+            try db.execute(sql: "DROP TABLE call_leg")
         }
     }
 }
