@@ -265,7 +265,11 @@ if !arguments.contains("--skip-accounting") {
     let statementParseSeconds = try seconds { statementParsed = try AccountingService.parseOnly(path: statementPath) }
     print("documents parsed (streaming, encoding detected)  \(rate(statementParsed.documents, statementParseSeconds))   (\(statementParsed.rejected) rejected)")
     let accountingPath = folder.file("accounting.sqlite")
-    let accountingDB = try PacerDatabase.open(path: accountingPath) { AccountingService.definition().migrations(&$0) }
+    // Opened as the running service opens it (an upload to POST /statements): the write-ahead log
+    // is copied back by a checkpointer of its own, not inside the import's commit.
+    let accountingDB = try PacerDatabase.open(path: accountingPath, backgroundCheckpoints: true) { AccountingService.definition().migrations(&$0) }
+    let accountingCheckpointer = Task { try await WALCheckpointer(path: accountingPath, logger: Logger(label: "bench")).run() }
+    defer { accountingCheckpointer.cancel() }
     try AccountingService.seedSampleDirectory(accountingDB, clients: 5_000, invoices: 50_000)
     let accountingOutbox = OutboxStore(source: EventSource(service: "accounting", instance: "bench"))
     let accountingStart = DispatchTime.now().uptimeNanoseconds, accountingCPU = cpuSeconds()

@@ -54,9 +54,11 @@ struct Matcher {
         }
     }
 
-    func match(amount: Int64, payerInn: String?, purpose: String, on day: String) throws -> Match {
+    /// `numbers`: the invoice numbers in `purpose` when already scanned (an import scans them on
+    /// its parsing thread); nil scans them here.
+    func match(amount: Int64, payerInn: String?, purpose: String, numbers: [String]? = nil, on day: String) throws -> Match {
         var invoices: [Invoice] = []
-        for number in PurposeScanner.invoiceNumbers(in: purpose) {
+        for number in numbers ?? PurposeScanner.invoiceNumbers(in: purpose) {
             if let invoice = try invoice(number: number, payerInn: payerInn, on: day), !invoices.contains(where: { $0.id == invoice.id }) {
                 invoices.append(invoice)
             }

@@ -6,20 +6,23 @@ import Foundation
 /// deduplicated, given a direction and matched.
 struct PaymentDraft: Sendable {
     var kind: String
-    var number: String
-    var documentDate: String
-    var amount: Int64
+    let number: String
+    let documentDate: String
+    let amount: Int64
     var currency = "RUB"
     var receivedOn: String?
     var debitedOn: String?
     var payerName: String
-    var payerInn: String?
+    let payerInn: String?
     var payerKpp: String?
-    var payerAccount: String?
+    let payerAccount: String?
     var payeeName: String
-    var payeeInn: String?
-    var payeeAccount: String?
-    var purpose: String
+    let payeeInn: String?
+    let payeeAccount: String?
+    let purpose: String
+    /// The invoice numbers in `purpose`, scanned where the draft is made (for a statement, on its
+    /// parsing thread); nil leaves the scan to matching.
+    var invoiceNumbers: [String]?
     /// Set by a sender that knows better than the accounts (the JSON push may say).
     var direction: PaymentDirection?
     /// Every field the bank wrote, as a JSON array of `[key, value]`.
@@ -57,6 +60,10 @@ struct PaymentDraft: Sendable {
         self.source = source
         self.importId = importId
         line = document.firstLine
+        invoiceNumbers = PurposeScanner.invoiceNumbers(in: purpose)
+        identity = Self.identity(number: number, documentDate: documentDate, amount: amount, payer: payerAccount ?? payerInn,
+                                 payee: payeeAccount ?? payeeInn)
+        paymentId = Self.paymentId(identity: identity)
     }
 
     init(kind: String, number: String, documentDate: String, amount: Int64, receivedOn: String?, debitedOn: String?, payerName: String,
@@ -66,16 +73,24 @@ struct PaymentDraft: Sendable {
         self.receivedOn = receivedOn; self.debitedOn = debitedOn; self.payerName = payerName; self.payerInn = payerInn
         self.payerKpp = payerKpp; self.payerAccount = payerAccount; self.payeeName = payeeName; self.payeeInn = payeeInn
         self.payeeAccount = payeeAccount; self.purpose = purpose; self.direction = direction; self.fields = fields; self.source = source
+        identity = Self.identity(number: number, documentDate: documentDate, amount: amount, payer: payerAccount ?? payerInn,
+                                 payee: payeeAccount ?? payeeInn)
+        paymentId = Self.paymentId(identity: identity)
     }
 
     /// Number, date, amount and both accounts — the same for a document whichever file or push
-    /// brings it, so overlapping statements count it once.
-    var identity: String {
-        [number, documentDate, String(amount), payerAccount ?? payerInn ?? "", payeeAccount ?? payeeInn ?? ""].joined(separator: "|")
-    }
+    /// brings it, so overlapping statements count it once. Fixed at creation (the fields it is made
+    /// of cannot change), on the parsing side of an import rather than its writer's.
+    let identity: String
 
     /// A stable id derived from the identity: `pay-` and 20 hex digits of its SHA-256.
-    var paymentId: String {
+    let paymentId: String
+
+    static func identity(number: String, documentDate: String, amount: Int64, payer: String?, payee: String?) -> String {
+        [number, documentDate, String(amount), payer ?? "", payee ?? ""].joined(separator: "|")
+    }
+
+    static func paymentId(identity: String) -> String {
         Hex.lowercase(SHA256.hash(data: Data(identity.utf8)).prefix(10), prefix: "pay-")
     }
 

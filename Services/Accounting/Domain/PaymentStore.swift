@@ -23,10 +23,12 @@ struct PaymentStore: Sendable {
         var match: Match?
         if direction == .incoming {
             // Matching reads invoices only; it runs before the insert so the row is written once.
-            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM payment WHERE identity = ?"), arguments: [draft.identity]) == nil else {
+            guard try db.cachedStatement(sql: "SELECT 1 FROM payment WHERE identity = ?")
+                .fetchFirst(binding: { $0.add(draft.identity) }, { _ in true }) == nil else {
                 return .duplicate
             }
-            match = try Matcher(db: db).match(amount: draft.amount, payerInn: draft.payerInn, purpose: draft.purpose, on: receivedOn)
+            match = try Matcher(db: db).match(amount: draft.amount, payerInn: draft.payerInn, purpose: draft.purpose,
+                                              numbers: draft.invoiceNumbers, on: receivedOn)
         }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,

@@ -60,11 +60,11 @@ struct StatementImporter {
         }
     }
 
-    /// Reads `path` and stores its documents inside the caller's transaction.
+    /// Reads `path` and stores its documents inside the caller's transaction. The file is parsed
+    /// on a thread of its own (`StatementReader`) while documents are stored.
     func importFile(at path: String, fileName: String, source: String, sha256: String, size: Int, _ db: Database,
                     progress: (Int) -> Void = { _ in }) throws -> Summary {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
-        defer { try? handle.close() }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         try db.execute(sql: """
             INSERT INTO statement_import(fileName, sha256, bytes, storedPath, source, importedAt, summary) VALUES (?, ?, ?, ?, ?, ?, '{}')
             """, arguments: [fileName, sha256, size, path, source, Date().timeIntervalSince1970])
@@ -72,59 +72,55 @@ struct StatementImporter {
         summary.importId = db.lastInsertedRowID
         var own = companyAccounts.union(try String.fetchAll(db, sql: "SELECT account FROM own_account"))
         var sections: [BankStatementParser.AccountSection] = []
-        var parser = BankStatementParser()
-        var outputs: [BankStatementParser.Output] = []
-        var read = 0
 
         func learn(_ account: String) throws {
             guard own.insert(account).inserted else { return }
             try db.execute(sql: "INSERT OR IGNORE INTO own_account(account, source, addedAt) VALUES (?, ?, ?)",
                            arguments: [account, "statement:\(fileName)", Date().timeIntervalSince1970])
         }
-        func drain() throws {
-            for output in outputs {
-                switch output {
-                case .header(let field):
-                    if field.key == "РасчСчет", let account = Known.trimmed(field.value) {
-                        try learn(account)
-                    }
-                case .account(let section):
-                    try learn(section.account)
-                    sections.append(section)
-                case .document(let document):
-                    summary.documents += 1
-                    let draft = PaymentDraft(document: document, source: source, importId: summary.importId)
-                    let direction = draft.direction(ownAccounts: own)
-                    switch direction {
-                    case .incoming: summary.incoming += 1; summary.incomingTotal.kopecks += draft.amount
-                    case .outgoing: summary.outgoing += 1; summary.outgoingTotal.kopecks += draft.amount
-                    case .transfer: summary.transfers += 1
-                    case .unknown: summary.unknownDirection += 1
-                    }
-                    switch try store.save(draft, ownAccounts: own, db) {
-                    case .duplicate: summary.duplicates += 1
-                    case .stored(.incoming, let matched): if matched { summary.matched += 1 } else { summary.unmatched += 1 }
-                    case .stored: break
-                    }
-                case .rejected(let rejection):
-                    summary.rejected.append(.init(firstLine: rejection.firstLine, lastLine: rejection.lastLine, reason: rejection.reason))
-                    try RejectedInput.record(source: "statement:\(fileName)", line: rejection.firstLine, reason: rejection.reason, raw: rejection.raw, db)
-                case .warning(let line, let message):
-                    if summary.warnings.count < 1000 { summary.warnings.append(.init(line: line, message: message)) }
+        func take(_ item: StatementReader.Item) throws {
+            switch item.output {
+            case .header(let field):
+                if field.key == "РасчСчет", let account = Known.trimmed(field.value) {
+                    try learn(account)
                 }
+            case .account(let section):
+                try learn(section.account)
+                sections.append(section)
+            case .document:
+                guard let draft = item.draft else { return }
+                summary.documents += 1
+                let direction = draft.direction(ownAccounts: own)
+                switch direction {
+                case .incoming: summary.incoming += 1; summary.incomingTotal.kopecks += draft.amount
+                case .outgoing: summary.outgoing += 1; summary.outgoingTotal.kopecks += draft.amount
+                case .transfer: summary.transfers += 1
+                case .unknown: summary.unknownDirection += 1
+                }
+                switch try store.save(draft, ownAccounts: own, db) {
+                case .duplicate: summary.duplicates += 1
+                case .stored(.incoming, let matched): if matched { summary.matched += 1 } else { summary.unmatched += 1 }
+                case .stored: break
+                }
+            case .rejected(let rejection):
+                summary.rejected.append(.init(firstLine: rejection.firstLine, lastLine: rejection.lastLine, reason: rejection.reason))
+                try RejectedInput.record(source: "statement:\(fileName)", line: rejection.firstLine, reason: rejection.reason, raw: rejection.raw, db)
+            case .warning(let line, let message):
+                if summary.warnings.count < 1000 { summary.warnings.append(.init(line: line, message: message)) }
             }
-            outputs.removeAll(keepingCapacity: true)
         }
 
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            parser.feed(chunk) { outputs.append($0) }
-            try drain()
-            read += chunk.count
-            progress(read)
+        let reader = StatementReader(path: path, source: source, importId: summary.importId)
+        do {
+            while let batch = try reader.next() {
+                for item in batch.items { try take(item) }
+                progress(batch.read)
+            }
+        } catch {
+            reader.cancel()
+            throw error
         }
-        parser.finish { outputs.append($0) }
-        try drain()
-        guard parser.recognised else {
+        guard let parser = reader.end, parser.recognised else {
             throw Problem.invalid("body", "is not a 1CClientBankExchange statement: no `1CClientBankExchange` line, account section or document")
         }
         summary.encoding = parser.encoding?.rawValue ?? ""

@@ -1,0 +1,119 @@
+import Contracts
+import Foundation
+
+/// Reads and parses a statement file on a thread of its own, handing batches of parsed outputs
+/// (documents already made into drafts: their fields as JSON, identity and id) to the importer,
+/// which stores them inside its transaction meanwhile. On two cores the parsing no longer takes
+/// turns with SQLite. At most `depth` batches wait, so memory stays bounded whatever the file.
+final class StatementReader: @unchecked Sendable {
+    struct Item {
+        var output: BankStatementParser.Output
+        var draft: PaymentDraft?
+    }
+
+    struct Batch {
+        var items: [Item]
+        /// Bytes of the file read so far.
+        var read: Int
+    }
+
+    /// What the parser learned of the whole file, known once it is read.
+    struct Ending {
+        var encoding: StatementEncoding?
+        var formatVersion: String?
+        var sawFileEnd: Bool
+        var recognised: Bool
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Batch] = []
+    private var ending: Ending?
+    private var failure: (any Error)?
+    private var cancelled = false
+    private var running = true
+    private let depth: Int
+
+    /// Starts reading `path` at once; documents become drafts with `source` and `importId`.
+    init(path: String, source: String, importId: Int64, batchSize: Int = 500, depth: Int = 8) {
+        self.depth = depth
+        let thread = Thread { [self] in
+            do {
+                try read(path: path, source: source, importId: importId, batchSize: batchSize)
+            } catch {
+                condition.withLock { failure = error }
+            }
+            condition.withLock {
+                running = false
+                condition.broadcast()
+            }
+        }
+        thread.name = "pacer-statement-reader"
+        thread.start()
+    }
+
+    private func read(path: String, source: String, importId: Int64, batchSize: Int) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { try? handle.close() }
+        var parser = BankStatementParser()
+        var items: [Item] = []
+        var read = 0
+        let collect: (BankStatementParser.Output) -> Void = { output in
+            if case .document(let document) = output {
+                items.append(Item(output: output, draft: PaymentDraft(document: document, source: source, importId: importId)))
+            } else {
+                items.append(Item(output: output, draft: nil))
+            }
+        }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            read += chunk.count
+            parser.feed(chunk, collect)
+            guard hand(&items, read: read, when: batchSize) else { return }
+        }
+        parser.finish(collect)
+        guard hand(&items, read: read, when: 0) else { return }
+        condition.withLock {
+            ending = Ending(encoding: parser.encoding, formatVersion: parser.formatVersion, sawFileEnd: parser.sawFileEnd,
+                            recognised: parser.recognised)
+        }
+    }
+
+    /// Passes `items` on in batches of `size` (all of them when `size` is 0); false once cancelled.
+    private func hand(_ items: inout [Item], read: Int, when size: Int) -> Bool {
+        guard !items.isEmpty, items.count >= size else { return condition.withLock { !cancelled } }
+        let batch = Batch(items: items, read: read)
+        items = []
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= depth && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        queue.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next batch, waiting for it; nil once the file is read through. Throws what reading threw.
+    func next() throws -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && running { condition.wait() }
+        if !queue.isEmpty {
+            let batch = queue.removeFirst()
+            condition.broadcast()
+            return batch
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// After `next()` returned nil.
+    var end: Ending? { condition.withLock { ending } }
+
+    /// Stops the reading (the importer failed) and waits for the thread to let go of the file.
+    func cancel() {
+        condition.lock()
+        defer { condition.unlock() }
+        cancelled = true
+        condition.broadcast()
+        while running { condition.wait() }
+    }
+}

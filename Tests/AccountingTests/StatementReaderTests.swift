@@ -1,0 +1,57 @@
+@testable import Accounting
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("A statement read on a thread of its own while its documents are stored")
+struct StatementReaderTests {
+    @Test("every document arrives once, in file order, as a draft; the hand-over waits for a slow importer", .timeLimit(.minutes(1)))
+    func handsOverInOrder() throws {
+        let dir = try TemporaryDirectory("reader")
+        defer { dir.remove() }
+        let path = dir.file("statement.txt")
+        try AccountingService.writeSampleStatement(path: path, documents: 3_000, clients: 50, invoices: 100)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        // Batches of 100, two waiting at most: the reader is held back many times over.
+        let reader = StatementReader(path: path, source: "test", importId: 7, batchSize: 100, depth: 2)
+        var lines: [Int] = []
+        var reads: [Int] = []
+        var others = 0
+        while let batch = try reader.next() {
+            reads.append(batch.read)
+            for item in batch.items {
+                guard case .document(let document) = item.output else { others += 1; continue }
+                let draft = try #require(item.draft)
+                #expect(draft.importId == 7 && draft.source == "test" && draft.line == document.firstLine)
+                #expect(draft.invoiceNumbers == PurposeScanner.invoiceNumbers(in: document.purpose))
+                lines.append(document.firstLine)
+            }
+            if reads.count % 5 == 0 { Thread.sleep(forTimeInterval: 0.002) }
+        }
+        #expect(lines.count == 3_000)
+        #expect(lines == lines.sorted() && Set(lines).count == 3_000)
+        #expect(reads == reads.sorted() && reads.last == size)
+        let end = try #require(reader.end)
+        #expect(end.recognised && end.sawFileEnd && end.encoding == .windows1251 && end.formatVersion == "1.03")
+        #expect(others > 0)
+    }
+
+    @Test("an importer that fails stops the reading and gets the file back", .timeLimit(.minutes(1)))
+    func cancels() throws {
+        let dir = try TemporaryDirectory("reader")
+        defer { dir.remove() }
+        let path = dir.file("statement.txt")
+        try AccountingService.writeSampleStatement(path: path, documents: 5_000, clients: 50, invoices: 100)
+        let reader = StatementReader(path: path, source: "test", importId: 1, batchSize: 50, depth: 1)
+        #expect(try reader.next() != nil)
+        // Returns only once the thread has ended: the reader is stuck on a full queue until told.
+        reader.cancel()
+        #expect(reader.end == nil)
+    }
+
+    @Test("a file that cannot be read is an error from the importer's side", .timeLimit(.minutes(1)))
+    func missingFile() throws {
+        let reader = StatementReader(path: "/nonexistent/statement.txt", source: "test", importId: 1)
+        #expect(throws: CocoaError.self) { try reader.next() }
+    }
+}
