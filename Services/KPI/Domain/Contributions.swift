@@ -29,12 +29,28 @@ struct Contributions: Sendable, Equatable {
     }
 
     /// `metric|manager|day|category|region|segment|source=value` lines, sorted: stored per entity.
+    /// `|` in a part becomes `/` and a line break a space. Written byte by byte: with Foundation's
+    /// `replacingOccurrences` (fourteen calls a cell) this was half the cost of projecting a call.
     var encoded: String {
-        cells.map { cell, value in
-            [cell.metric.rawValue, cell.managerId, cell.day, cell.category, cell.region, cell.segment, cell.source]
-                .map { $0.replacingOccurrences(of: "|", with: "/").replacingOccurrences(of: "\n", with: " ") }
-                .joined(separator: "|") + "=\(value)"
-        }.sorted().joined(separator: "\n")
+        var lines: [String] = []
+        lines.reserveCapacity(cells.count)
+        var out: [UInt8] = []
+        for (cell, value) in cells {
+            out.removeAll(keepingCapacity: true)
+            func part(_ text: String) {
+                for byte in text.utf8 { out.append(byte == 0x7C ? 0x2F : byte == 0x0A ? 0x20 : byte) }
+            }
+            part(cell.metric.rawValue); out.append(0x7C)
+            part(cell.managerId); out.append(0x7C)
+            part(cell.day); out.append(0x7C)
+            part(cell.category); out.append(0x7C)
+            part(cell.region); out.append(0x7C)
+            part(cell.segment); out.append(0x7C)
+            part(cell.source); out.append(0x3D)
+            out.append(contentsOf: String(value).utf8)
+            lines.append(String(decoding: out, as: UTF8.self))
+        }
+        return lines.sorted().joined(separator: "\n")
     }
 
     init() {}

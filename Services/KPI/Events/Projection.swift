@@ -30,10 +30,10 @@ struct Projection: EventHandler {
         router.on(DealReassigned.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
         router.on(TaskCreated.self) { envelope, db in try project.task(envelope.payload, db) }
         router.on(TaskOverdue.self) { envelope, db in
-            try db.execute(sql: "UPDATE fact_task SET overdue = 1 WHERE id = ?", arguments: [envelope.payload.taskId])
+            try db.cachedStatement(sql: "UPDATE fact_task SET overdue = 1 WHERE id = ?").execute(arguments: [envelope.payload.taskId])
         }
         router.on(TaskCompleted.self) { envelope, db in
-            try db.execute(sql: "UPDATE fact_task SET status = 'done' WHERE id = ?", arguments: [envelope.payload.taskId])
+            try db.cachedStatement(sql: "UPDATE fact_task SET status = 'done' WHERE id = ?").execute(arguments: [envelope.payload.taskId])
         }
         router.on(CallRecorded.self) { envelope, db in try project.call(envelope.payload.call, db) }
         router.on(CallUpdated.self) { envelope, db in try project.call(envelope.payload.call, db) }
@@ -42,14 +42,14 @@ struct Projection: EventHandler {
         router.on(PaymentMatched.self) { envelope, db in try project.payment(envelope.payload.payment, db) }
         router.on(PaymentUnmatched.self) { envelope, db in try project.payment(envelope.payload.payment, db) }
         router.on(InvoicePaid.self) { envelope, db in
-            try db.execute(sql: "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = ?", arguments: [envelope.payload.invoiceId])
+            try db.cachedStatement(sql: "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = ?").execute(arguments: [envelope.payload.invoiceId])
         }
         router.on(ApprovalRequested.self) { envelope, db in try project.approval(envelope.payload, at: envelope.occurredAt, db) }
         router.on(ApprovalDecided.self) { envelope, db in try project.decision(envelope.payload, at: envelope.occurredAt, db) }
         router.on(ReceivableDue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: false, db) }
         router.on(ReceivableChanged.self) { envelope, db in
             let item = envelope.payload.receivable
-            try db.execute(sql: "UPDATE fact_receivable SET outstanding = ?, overdue = overdue AND ? > 0 WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE fact_receivable SET outstanding = ?, overdue = overdue AND ? > 0 WHERE id = ?").execute(
                            arguments: [item.outstanding.kopecks, item.outstanding.kopecks, item.receivableId])
         }
         router.on(ReceivableOverdue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: true, db) }

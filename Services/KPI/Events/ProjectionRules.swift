@@ -9,17 +9,17 @@ struct ProjectionRules: Sendable {
     func day(_ date: Date) -> String { CalendarDay.of(date, in: zone) }
 
     func manager(_ manager: ManagerUpserted, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO dir_manager(id, name, teamId, role, active) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO dir_manager(id, name, teamId, role, active) VALUES (?, ?, ?, ?, ?)").execute(
                        arguments: [manager.managerId, manager.name, manager.teamId, manager.role, manager.active])
     }
 
     func client(_ client: ClientUpserted, at: Date, _ db: Database) throws {
-        let firstDay = try String.fetchOne(db, sql: "SELECT firstDay FROM fact_client WHERE id = ?", arguments: [client.clientId]) ?? day(at)
-        try db.execute(sql: """
+        let firstDay = try String.fetchOne(db.cachedStatement(sql: "SELECT firstDay FROM fact_client WHERE id = ?"), arguments: [client.clientId]) ?? day(at)
+        try db.cachedStatement(sql: """
             INSERT INTO fact_client(id, name, managerId, segment, region, source, firstDay, lastTouchAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, managerId = excluded.managerId, segment = excluded.segment,
                 region = excluded.region, source = excluded.source
-            """, arguments: [client.clientId, client.name, client.managerId, client.segment, client.region, client.source, firstDay,
+            """).execute(arguments: [client.clientId, client.name, client.managerId, client.segment, client.region, client.source, firstDay,
                              at.timeIntervalSince1970])
         var contributions = Contributions()
         contributions.add(.newClients, 1, manager: client.managerId, day: firstDay, region: client.region, segment: client.segment, source: client.source)
@@ -27,29 +27,29 @@ struct ProjectionRules: Sendable {
     }
 
     func contact(_ contact: ContactAdded, at: Date, _ db: Database) throws {
-        let firstDay = try String.fetchOne(db, sql: "SELECT day FROM fact_contact WHERE id = ?", arguments: [contact.contactId]) ?? day(at)
-        try db.execute(sql: "INSERT OR REPLACE INTO fact_contact(id, clientId, day) VALUES (?, ?, ?)", arguments: [contact.contactId, contact.clientId, firstDay])
-        let manager = try String.fetchOne(db, sql: "SELECT managerId FROM fact_client WHERE id = ?", arguments: [contact.clientId])
+        let firstDay = try String.fetchOne(db.cachedStatement(sql: "SELECT day FROM fact_contact WHERE id = ?"), arguments: [contact.contactId]) ?? day(at)
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO fact_contact(id, clientId, day) VALUES (?, ?, ?)").execute(arguments: [contact.contactId, contact.clientId, firstDay])
+        let manager = try String.fetchOne(db.cachedStatement(sql: "SELECT managerId FROM fact_client WHERE id = ?"), arguments: [contact.clientId])
         var contributions = Contributions()
         contributions.add(.newContacts, 1, manager: manager, day: firstDay)
         try contributions.replace(entity: "contact:\(contact.contactId)", db)
     }
 
     func lead(_ lead: LeadCreated, at: Date, _ db: Database) throws {
-        let existing = try Row.fetchOne(db, sql: "SELECT day, managerId FROM fact_lead WHERE id = ?", arguments: [lead.leadId])
+        let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT day, managerId FROM fact_lead WHERE id = ?"), arguments: [lead.leadId])
         let firstDay: String = existing?["day"] ?? day(at)
-        try db.execute(sql: "INSERT OR REPLACE INTO fact_lead(id, day, source, region, segment, managerId) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO fact_lead(id, day, source, region, segment, managerId) VALUES (?, ?, ?, ?, ?, ?)").execute(
                        arguments: [lead.leadId, firstDay, lead.source, lead.region, lead.segment, existing?["managerId"] as String?])
         try leadContribution(lead.leadId, db)
     }
 
     func assign(_ assigned: LeadAssigned, _ db: Database) throws {
-        try db.execute(sql: "UPDATE fact_lead SET managerId = ? WHERE id = ?", arguments: [assigned.managerId, assigned.leadId])
+        try db.cachedStatement(sql: "UPDATE fact_lead SET managerId = ? WHERE id = ?").execute(arguments: [assigned.managerId, assigned.leadId])
         try leadContribution(assigned.leadId, db)
     }
 
     private func leadContribution(_ leadId: String, _ db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT day, source, region, segment, managerId FROM fact_lead WHERE id = ?", arguments: [leadId]) else { return }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT day, source, region, segment, managerId FROM fact_lead WHERE id = ?"), arguments: [leadId]) else { return }
         var contributions = Contributions()
         contributions.add(.newLeads, 1, manager: row["managerId"], day: row["day"], region: row["region"], segment: row["segment"], source: row["source"])
         try contributions.replace(entity: "lead:\(leadId)", db)
@@ -59,30 +59,30 @@ struct ProjectionRules: Sendable {
     /// creation day; won amount, won deal and first or repeat sale on the day it was won; a lost
     /// deal on the day it was lost; all under the deal's category, region, segment and source.
     func deal(_ deal: DealState, at: Date, _ db: Database) throws {
-        if let known = try Int.fetchOne(db, sql: "SELECT version FROM fact_deal WHERE id = ?", arguments: [deal.dealId]), known > deal.version {
+        if let known = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM fact_deal WHERE id = ?"), arguments: [deal.dealId]), known > deal.version {
             return      // an older state arriving late changes nothing
         }
-        let previous = try Row.fetchOne(db, sql: "SELECT stageId, status, stageSince FROM fact_deal WHERE id = ?", arguments: [deal.dealId])
+        let previous = try Row.fetchOne(db.cachedStatement(sql: "SELECT stageId, status, stageSince FROM fact_deal WHERE id = ?"), arguments: [deal.dealId])
         let moved = previous.map { ($0["stageId"] as String) != deal.stageId || ($0["status"] as String) != deal.status.rawValue } ?? true
         let since: Double = moved ? (previous == nil ? deal.createdAt.timeIntervalSince1970 : at.timeIntervalSince1970) : previous!["stageSince"]
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_deal(id, title, clientId, managerId, amount, category, region, segment, source, pipelineId, stageId,
                 department, probability, status, isRepeatSale, lossReason, expectedCloseDate, createdAt, closedAt, stageSince, version)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [deal.dealId, deal.title, deal.clientId, deal.managerId, deal.amount.kopecks, deal.category, deal.region,
+            """).execute(arguments: [deal.dealId, deal.title, deal.clientId, deal.managerId, deal.amount.kopecks, deal.category, deal.region,
                              deal.segment, deal.source, deal.pipelineId, deal.stageId, deal.department, deal.probability, deal.status.rawValue,
                              deal.isRepeatSale, deal.lossReason, deal.expectedCloseDate, deal.createdAt.timeIntervalSince1970,
                              deal.closedAt?.timeIntervalSince1970, since, deal.version])
         if moved {
             // The visit to the previous stage ends; a new one begins unless the deal just closed in place.
             let end = deal.status == .open ? since : (deal.closedAt ?? at).timeIntervalSince1970
-            try db.execute(sql: "UPDATE fact_visit SET leftAt = ? WHERE dealId = ? AND leftAt IS NULL", arguments: [end, deal.dealId])
+            try db.cachedStatement(sql: "UPDATE fact_visit SET leftAt = ? WHERE dealId = ? AND leftAt IS NULL").execute(arguments: [end, deal.dealId])
             let stayed = previous.map { ($0["stageId"] as String) == deal.stageId } ?? false
             if deal.status == .open || !stayed {
-                let position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM fact_visit WHERE dealId = ?", arguments: [deal.dealId]) ?? 0) + 1
-                try db.execute(sql: """
+                let position = (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM fact_visit WHERE dealId = ?"), arguments: [deal.dealId]) ?? 0) + 1
+                try db.cachedStatement(sql: """
                     INSERT INTO fact_visit(dealId, position, pipelineId, stageId, department, probability, enteredAt, leftAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [deal.dealId, position, deal.pipelineId, deal.stageId, deal.department, deal.probability, since,
+                    """).execute(arguments: [deal.dealId, position, deal.pipelineId, deal.stageId, deal.department, deal.probability, since,
                                      deal.status == .open ? nil : end])
             }
         }
@@ -112,7 +112,7 @@ struct ProjectionRules: Sendable {
     }
 
     func task(_ task: TaskCreated, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO fact_task(id, assigneeId, status, dueAt) VALUES (?, ?, 'open', ?)",
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO fact_task(id, assigneeId, status, dueAt) VALUES (?, ?, 'open', ?)").execute(
                        arguments: [task.taskId, task.assigneeId, task.dueAt.timeIntervalSince1970])
     }
 
@@ -128,10 +128,10 @@ struct ProjectionRules: Sendable {
             contributions.add(.talkSeconds, Int64(call.billableSeconds), manager: manager, day: day)
         }
         if let client = call.clientId { try touch(client: client, at: call.startedAt, db) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [call.callId, call.managerId, call.clientId, call.dealId, call.direction.rawValue,
+            """).execute(arguments: [call.callId, call.managerId, call.clientId, call.dealId, call.direction.rawValue,
                              call.direction == .incoming ? call.from : call.to, call.startedAt.timeIntervalSince1970,
                              call.billableSeconds, call.answered, call.recordingURL])
         try contributions.replace(entity: "call:\(call.callId)", db)
@@ -147,7 +147,7 @@ struct ProjectionRules: Sendable {
         }
         if let metric { contributions.add(metric, 1, manager: activity.managerId, day: day(activity.at)) }
         if let client = activity.clientId { try touch(client: client, at: activity.at, db) }
-        try db.execute(sql: "INSERT OR REPLACE INTO fact_activity(id, kind, managerId, clientId, dealId, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO fact_activity(id, kind, managerId, clientId, dealId, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                        arguments: [activity.activityId, activity.kind, activity.managerId, activity.clientId, activity.dealId,
                                    activity.at.timeIntervalSince1970, activity.note])
         try contributions.replace(entity: "activity:\(activity.activityId)", db)
@@ -157,42 +157,42 @@ struct ProjectionRules: Sendable {
     /// money came; a later match (or unmatch) moves it.
     func payment(_ payment: PaymentState, _ db: Database) throws {
         let entity = "payment:\(payment.paymentId)"
-        if let seen = try Int.fetchOne(db, sql: "SELECT revision FROM fact_payment_revision WHERE paymentId = ?", arguments: [payment.paymentId]),
+        if let seen = try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM fact_payment_revision WHERE paymentId = ?"), arguments: [payment.paymentId]),
            seen > payment.revision { return }
-        try db.execute(sql: "INSERT OR REPLACE INTO fact_payment_revision(paymentId, revision) VALUES (?, ?)", arguments: [payment.paymentId, payment.revision])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO fact_payment_revision(paymentId, revision) VALUES (?, ?)").execute(arguments: [payment.paymentId, payment.revision])
         var contributions = Contributions()
         if payment.matchedBy != nil {
             contributions.add(.cashReceived, payment.amount.kopecks, manager: payment.managerId, day: payment.receivedOn)
         }
         if let client = payment.clientId, let at = CalendarDay.start(payment.receivedOn, in: zone) { try touch(client: client, at: at, db) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_payment(id, managerId, clientId, dealId, receivedOn, amount, payerName, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [payment.paymentId, payment.managerId, payment.clientId, payment.dealId, payment.receivedOn, payment.amount.kopecks,
+            """).execute(arguments: [payment.paymentId, payment.managerId, payment.clientId, payment.dealId, payment.receivedOn, payment.amount.kopecks,
                              payment.payerName, payment.matchedBy != nil])
         try contributions.replace(entity: entity, db)
     }
 
     func receivable(_ item: ReceivableItem, overdue: Bool, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_receivable(id, invoiceId, managerId, clientId, dueOn, outstanding, overdue) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [item.receivableId, item.invoiceId, item.managerId, item.clientId, item.dueOn, item.outstanding.kopecks, overdue])
+            """).execute(arguments: [item.receivableId, item.invoiceId, item.managerId, item.clientId, item.dueOn, item.outstanding.kopecks, overdue])
     }
 
     func approval(_ requested: ApprovalRequested, at: Date, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO fact_approval(id, dealId, requesterId, subject, amount, attachmentName, requestedAt, status)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
-            """, arguments: [requested.approvalId, requested.dealId, requested.requesterId, requested.subject, requested.amount.kopecks,
+            """).execute(arguments: [requested.approvalId, requested.dealId, requested.requesterId, requested.subject, requested.amount.kopecks,
                              requested.attachmentName, at.timeIntervalSince1970])
     }
 
     func decision(_ decided: ApprovalDecided, at: Date, _ db: Database) throws {
-        try db.execute(sql: "UPDATE fact_approval SET status = ?, deciderId = ?, comment = ?, decidedAt = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE fact_approval SET status = ?, deciderId = ?, comment = ?, decidedAt = ? WHERE id = ?").execute(
                        arguments: [decided.approved ? "approved" : "rejected", decided.deciderId, decided.comment, at.timeIntervalSince1970,
                                    decided.approvalId])
     }
 
     private func touch(client: String, at: Date, _ db: Database) throws {
-        try db.execute(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?", arguments: [at.timeIntervalSince1970, client])
+        try db.cachedStatement(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?").execute(arguments: [at.timeIntervalSince1970, client])
     }
 }
