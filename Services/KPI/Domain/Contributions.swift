@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Storage
 
 /// One cell of the daily aggregate: a metric, for a manager, on a day, within a category, region,
 /// segment and lead source ('' where the fact has none).
@@ -67,24 +68,33 @@ struct Contributions: Sendable, Equatable {
 
     /// Replaces `entity`'s previous contribution by this one in the aggregate.
     func replace(entity: String, _ db: Database) throws {
-        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT data FROM contribution WHERE entity = ?"), arguments: [entity])
-            .map(Contributions.init(encoded:)) ?? Contributions()
+        let previous = try db.cachedStatement(sql: "SELECT data FROM contribution WHERE entity = ?")
+            .fetchFirst(binding: { $0.add(entity) }) { $0.string(0) }
+            .flatMap { $0 }.map(Contributions.init(encoded:)) ?? Contributions()
         guard previous != self else { return }
         var delta = cells
         for (cell, value) in previous.cells { delta[cell, default: 0] -= value }
+        // Bound directly (this runs for every event, four cells a call): GRDB's argument boxing
+        // was a third of it.
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO agg(metric, managerId, day, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(metric, managerId, day, category, region, segment, source) DO UPDATE SET value = value + excluded.value
             """)
-        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
+        var managers: [String] = []
         for (cell, value) in delta where value != 0 {
-            try upsert.execute(arguments: [cell.metric.rawValue, cell.managerId, cell.day, cell.category, cell.region, cell.segment, cell.source, value])
-            try dirty.execute(arguments: [cell.managerId])
+            try upsert.execute {
+                $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
+                $0.add(cell.segment); $0.add(cell.source); $0.add(value)
+            }
+            if !managers.contains(cell.managerId) { managers.append(cell.managerId) }
         }
+        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
+        for manager in managers { try dirty.execute { $0.add(manager) } }
         if cells.isEmpty {
-            try db.cachedStatement(sql: "DELETE FROM contribution WHERE entity = ?").execute(arguments: [entity])
+            try db.cachedStatement(sql: "DELETE FROM contribution WHERE entity = ?").execute { $0.add(entity) }
         } else {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO contribution(entity, data) VALUES (?, ?)").execute(arguments: [entity, encoded])
+            let data = encoded
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO contribution(entity, data) VALUES (?, ?)").execute { $0.add(entity); $0.add(data) }
         }
     }
 }

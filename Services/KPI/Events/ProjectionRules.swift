@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// What each kind of fact contributes. Days are cut in the company zone.
 struct ProjectionRules: Sendable {
@@ -131,9 +132,11 @@ struct ProjectionRules: Sendable {
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [call.callId, call.managerId, call.clientId, call.dealId, call.direction.rawValue,
-                             call.direction == .incoming ? call.from : call.to, call.startedAt.timeIntervalSince1970,
-                             call.billableSeconds, call.answered, call.recordingURL])
+            """).execute {
+            $0.add(call.callId); $0.add(call.managerId); $0.add(call.clientId); $0.add(call.dealId); $0.add(call.direction.rawValue)
+            $0.add(call.direction == .incoming ? call.from : call.to); $0.add(call.startedAt.timeIntervalSince1970); $0.add(call.billableSeconds)
+            $0.add(call.answered); $0.add(call.recordingURL)
+        }
         try contributions.replace(entity: "call:\(call.callId)", db)
     }
 
@@ -193,6 +196,7 @@ struct ProjectionRules: Sendable {
     }
 
     private func touch(client: String, at: Date, _ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?").execute(arguments: [at.timeIntervalSince1970, client])
+        try db.cachedStatement(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?")
+            .execute { $0.add(at.timeIntervalSince1970); $0.add(client) }
     }
 }
