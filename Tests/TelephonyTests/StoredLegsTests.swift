@@ -65,4 +65,27 @@ struct StoredLegsTests {
             #expect(try Data.fetchOne(db, sql: "SELECT legs FROM call WHERE callId = 'c3'") == nil)
         }
     }
+
+    @Test("a batch groups rows into calls by key; the same line twice is one leg; the call is drafted from its legs")
+    func prepare() throws {
+        var a = Self.row(line: 1, channel: "SIP/101-0001", answer: nil, end: 1_763_629_220, disposition: "NO ANSWER")
+        a.linkedid = "call-1"
+        var b = Self.row(line: 2, channel: "SIP/102-0002", start: 1_763_629_201)
+        b.linkedid = "call-1"
+        var c = Self.row(line: 4, channel: "SIP/103-0003", start: 1_763_629_300)
+        c.linkedid = "call-2"
+        var again = a
+        again.line = 3
+        let calls = CDRImporter.prepare([a, b, again, c])
+        #expect(calls.map(\.key) == ["call-1", "call-2"])
+        #expect(calls[0].legs.legs.map(\.row.line) == [1, 2])
+        #expect(calls[0].legs.legs.map(\.id) == [StoredLegs.legId(a), StoredLegs.legId(b)])
+        // Stored are the columns merging reads; the linkedid is the call's key, kept in its row.
+        var stored = calls[0].legs
+        for index in stored.legs.indices { stored.legs[index].row.linkedid = nil }
+        #expect(try StoredLegs(json: calls[0].legsJSON) == stored)
+        #expect(calls[0].draft.extension_ == "102")
+        #expect(calls[0].draft.answeredAt == Date(timeIntervalSince1970: 1_763_629_205.5))
+        #expect(calls[1].legs.legs.count == 1)
+    }
 }
