@@ -5,12 +5,23 @@ import TestSupport
 
 @Suite("A statement read on a thread of its own while its documents are stored")
 struct StatementReaderTests {
+    /// A generated Windows-1251 statement in a folder of its own.
+    static func statement(documents: Int) throws -> (TemporaryDirectory, String) {
+        let dir = try TemporaryDirectory("reader")
+        let path = dir.file("statement.txt")
+        do {
+            try AccountingService.writeSampleStatement(path: path, documents: documents, clients: 50, invoices: 100)
+        } catch {
+            dir.remove()
+            throw error
+        }
+        return (dir, path)
+    }
+
     @Test("every document arrives once, in file order, as a draft; the hand-over waits for a slow importer", .timeLimit(.minutes(1)))
     func handsOverInOrder() throws {
-        let dir = try TemporaryDirectory("reader")
+        let (dir, path) = try Self.statement(documents: 3_000)
         defer { dir.remove() }
-        let path = dir.file("statement.txt")
-        try AccountingService.writeSampleStatement(path: path, documents: 3_000, clients: 50, invoices: 100)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         // Batches of 100, two waiting at most: the reader is held back many times over.
         let reader = StatementReader(path: path, source: "test", importId: 7, batchSize: 100, depth: 2)
@@ -38,10 +49,8 @@ struct StatementReaderTests {
 
     @Test("an importer that fails stops the reading and gets the file back", .timeLimit(.minutes(1)))
     func cancels() throws {
-        let dir = try TemporaryDirectory("reader")
+        let (dir, path) = try Self.statement(documents: 5_000)
         defer { dir.remove() }
-        let path = dir.file("statement.txt")
-        try AccountingService.writeSampleStatement(path: path, documents: 5_000, clients: 50, invoices: 100)
         let reader = StatementReader(path: path, source: "test", importId: 1, batchSize: 50, depth: 1)
         #expect(try reader.next() != nil)
         // Returns only once the thread has ended: the reader is stuck on a full queue until told.

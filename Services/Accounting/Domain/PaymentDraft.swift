@@ -32,20 +32,6 @@ struct PaymentDraft: Sendable {
     var line: Int?
 
     init(document: BankDocument, source: String, importId: Int64?) {
-        kind = document.kind
-        number = document.number
-        documentDate = document.date
-        amount = document.amountKopecks
-        receivedOn = document.receivedOn
-        debitedOn = document.debitedOn
-        payerName = document.payerName
-        payerInn = document.payerInn
-        payerKpp = document.payerKpp
-        payerAccount = document.payerAccount
-        payeeName = document.payeeName
-        payeeInn = document.payeeInn
-        payeeAccount = document.payeeAccount
-        purpose = document.purpose
         var out: [UInt8] = [0x5B]
         for (index, field) in document.fields.enumerated() {
             if index > 0 { out.append(0x2C) }
@@ -56,14 +42,14 @@ struct PaymentDraft: Sendable {
             out.append(0x5D)
         }
         out.append(0x5D)
-        fields = String(decoding: out, as: UTF8.self)
-        self.source = source
+        self.init(kind: document.kind, number: document.number, documentDate: document.date, amount: document.amountKopecks,
+                  receivedOn: document.receivedOn, debitedOn: document.debitedOn, payerName: document.payerName,
+                  payerInn: document.payerInn, payerKpp: document.payerKpp, payerAccount: document.payerAccount,
+                  payeeName: document.payeeName, payeeInn: document.payeeInn, payeeAccount: document.payeeAccount,
+                  purpose: document.purpose, direction: nil, fields: String(decoding: out, as: UTF8.self), source: source)
         self.importId = importId
         line = document.firstLine
         invoiceNumbers = PurposeScanner.invoiceNumbers(in: purpose)
-        identity = Self.identity(number: number, documentDate: documentDate, amount: amount, payer: payerAccount ?? payerInn,
-                                 payee: payeeAccount ?? payeeInn)
-        paymentId = Self.paymentId(identity: identity)
     }
 
     init(kind: String, number: String, documentDate: String, amount: Int64, receivedOn: String?, debitedOn: String?, payerName: String,

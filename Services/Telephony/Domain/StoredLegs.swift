@@ -68,12 +68,18 @@ struct StoredLegs: Sendable, Equatable {
                   let billsec = (item[10] as? NSNumber)?.intValue, let disposition = item[11] as? String else {
                 throw Malformed(description: "a stored leg is malformed: \(item)")
             }
-            let answer = (item[7] as? NSNumber)?.doubleValue, end = (item[8] as? NSNumber)?.doubleValue
-            return Leg(id: id, row: CDRRow(
-                line: line, clid: "", src: src, dst: dst, dcontext: "", channel: channel, dstchannel: dstchannel, lastapp: "",
-                start: Date(timeIntervalSince1970: start), answer: answer.map(Date.init(timeIntervalSince1970:)),
-                end: end.map(Date.init(timeIntervalSince1970:)), duration: duration, billsec: billsec, disposition: disposition,
-                accountcode: "", uniqueid: nil, userfield: nil, linkedid: nil, recordingFile: item[12] as? String))
+            return Leg(id: id, row: Self.row(line: line, src: src, dst: dst, channel: channel, dstchannel: dstchannel, start: start,
+                                             answer: (item[7] as? NSNumber)?.doubleValue, end: (item[8] as? NSNumber)?.doubleValue,
+                                             duration: duration, billsec: billsec, disposition: disposition, recordingFile: item[12] as? String))
         }
+    }
+
+    /// A leg as stored: the columns merging reads, instants as seconds since 1970; the rest blank.
+    static func row(line: Int, src: String, dst: String, channel: String, dstchannel: String, start: Double, answer: Double?, end: Double?,
+                    duration: Int, billsec: Int, disposition: String, recordingFile: String?) -> CDRRow {
+        CDRRow(line: line, clid: "", src: src, dst: dst, dcontext: "", channel: channel, dstchannel: dstchannel, lastapp: "",
+               start: Date(timeIntervalSince1970: start), answer: answer.map(Date.init(timeIntervalSince1970:)),
+               end: end.map(Date.init(timeIntervalSince1970:)), duration: duration, billsec: billsec, disposition: disposition,
+               accountcode: "", uniqueid: nil, userfield: nil, linkedid: nil, recordingFile: recordingFile)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import ServiceKit
 
@@ -58,13 +57,10 @@ enum TelephonySchema {
                     callId = id
                     legs = StoredLegs()
                 }
-                legs.legs.append(.init(id: leg["legId"], row: CDRRow(
-                    line: leg["line"], clid: "", src: leg["src"], dst: leg["dst"], dcontext: "", channel: leg["channel"],
-                    dstchannel: leg["dstchannel"], lastapp: "", start: Date(timeIntervalSince1970: leg["startedAt"]),
-                    answer: (leg["answeredAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    end: (leg["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)), duration: leg["duration"],
-                    billsec: leg["billsec"], disposition: leg["disposition"], accountcode: "", uniqueid: nil, userfield: nil,
-                    linkedid: nil, recordingFile: leg["recordingFile"])))
+                legs.legs.append(.init(id: leg["legId"], row: StoredLegs.row(
+                    line: leg["line"], src: leg["src"], dst: leg["dst"], channel: leg["channel"], dstchannel: leg["dstchannel"],
+                    start: leg["startedAt"], answer: leg["answeredAt"], end: leg["endedAt"], duration: leg["duration"],
+                    billsec: leg["billsec"], disposition: leg["disposition"], recordingFile: leg["recordingFile"])))
             }
             try store()
             try db.execute(sql: "DROP TABLE call_leg")
