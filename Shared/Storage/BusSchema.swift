@@ -59,5 +59,26 @@ public enum BusSchema {
             try db.execute(sql: "INSERT INTO bus_meta(key, value) VALUES ('epoch', ?)",
                            arguments: [UUID().uuidString.lowercased()])
         }
+        migrator.registerMigration("bus.v2-outbox-rowid") { db in
+            // A WITHOUT ROWID table keeps at most ~1,000 bytes of a row in its b-tree page and
+            // puts the rest on an overflow page of its own: an envelope just over that (a payment
+            // with a long purpose) cost a whole page, writes several times slower. A rowid table
+            // keeps rows up to ~4,000 bytes in place; (stream, seq) stays the key, as an index.
+            try db.execute(sql: """
+                CREATE TABLE outbox_v2 (
+                    stream TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    event_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    body BLOB NOT NULL,
+                    PRIMARY KEY (stream, seq)
+                );
+                INSERT INTO outbox_v2(stream, seq, event_id, type, created_at, body)
+                    SELECT stream, seq, event_id, type, created_at, body FROM outbox ORDER BY stream, seq;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_v2 RENAME TO outbox;
+                """)
+        }
     }
 }

@@ -115,3 +115,30 @@ extension Statement {
         }
     }
 }
+
+extension Statement {
+    /// Binds through `bind` and reads every row through `read`, as `fetchFirst(binding:_:)` does
+    /// the first: for the lookups a writer repeats many times over.
+    public func fetchAll<T>(binding bind: (inout DirectBindings) -> Void, _ read: (borrowing DirectRow) -> T) throws -> [T] {
+        sqlite3_reset(sqliteStatement)
+        sqlite3_clear_bindings(sqliteStatement)
+        defer {
+            sqlite3_reset(sqliteStatement)
+            sqlite3_clear_bindings(sqliteStatement)
+        }
+        var bindings = DirectBindings(sqliteStatement)
+        bind(&bindings)
+        precondition(Int(bindings.count) == Int(sqlite3_bind_parameter_count(sqliteStatement)),
+                     "bound \(bindings.count) of \(sqlite3_bind_parameter_count(sqliteStatement)) parameters: \(sql)")
+        var rows: [T] = []
+        while true {
+            switch sqlite3_step(sqliteStatement) {
+            case SQLITE_ROW: rows.append(read(DirectRow(statement: sqliteStatement)))
+            case SQLITE_DONE: return rows
+            case let code:
+                let message = sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)).map { String(cString: $0) }
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+            }
+        }
+    }
+}

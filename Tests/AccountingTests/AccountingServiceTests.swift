@@ -174,6 +174,22 @@ struct AccountingServiceTests {
         #expect(all.array.count == 7)
         let paid = try await books.accounting.call("GET", "/invoices?status=paid", as: "head")
         #expect(paid.array.compactMap { $0["number"] as? String }.sorted() == ["15", "16", "17", "18"])
+
+        // A document as the bank wrote it, every key with its line, read again from the kept file.
+        let firstId = try #require(first["paymentId"] as? String)
+        let document = try await books.accounting.call("GET", "/payments/\(firstId)/document", as: "anna")
+        #expect(document.status == 200)
+        #expect(document.json["fileName"] as? String == "kl_to_1c.txt")
+        #expect((document.json["fields"] as? [[String: Any]])?.map { "\($0["line"] as? Int ?? 0) \($0["key"] as? String ?? "")=\($0["value"] as? String ?? "")" } == [
+            "5 СекцияДокумент=Платежное поручение", "6 Номер=101", "7 Дата=18.11.2026", "8 Сумма=60000.00", "9 ПлательщикСчет=40702810000000007469",
+            "10 ПлательщикИНН=7719617469", "11 Плательщик1=Payer 7719617469", "12 ПолучательСчет=\(Books.own)", "13 ДатаПоступило=18.11.2026",
+            "14 Получатель1=Pacer", "15 НазначениеПлатежа=Оплата по счету № 15 от 02.11.2026",
+        ])
+        let secondId = try #require(second["paymentId"] as? String)
+        let secondDocument = try await books.accounting.call("GET", "/payments/\(secondId)/document", as: "head")
+        #expect((secondDocument.json["fields"] as? [[String: Any]])?.prefix(2).map { "\($0["line"] as? Int ?? 0) \($0["value"] as? String ?? "")" }
+                == ["17 Платежное поручение", "18 102"])
+        #expect(try await books.accounting.call("GET", "/payments/\(firstId)/document", as: "boris").status == 403)
     }
 
     @Test("a payment naming an invoice still on its way moves onto it when it arrives, and the invoice it held goes to the payment naming that one")
@@ -325,6 +341,16 @@ struct AccountingServiceTests {
         let paid = try await books.accounting.call("GET", "/invoices?status=paid", as: "head")
         #expect(paid.array.map { $0["number"] as? String } == ["ТД00-000123"])
         #expect(paid.array.first?["managerId"] as? String == "m1")
+        // What was pushed is kept with the payment, in the push's own terms.
+        let stored = try await books.accounting.call("GET", "/payments", as: "head")
+        let id = try #require(stored.array.first?["paymentId"] as? String)
+        let document = try await books.accounting.call("GET", "/payments/\(id)/document", as: "head")
+        #expect(document.json["source"] as? String == "api")
+        #expect((document.json["fields"] as? [[String: Any]])?.map { "\($0["key"] as? String ?? "")=\($0["value"] as? String ?? "")" } == [
+            "number=77", "date=2026-11-19", "amount=12000.00", "currency=RUB", "receivedOn=2026-11-19", "payerName=Ромашка",
+            "payerInn=7719617469", "payerAccount=40702810000000007469", "payeeAccount=\(Books.own)", "purpose=Оплата сч. 123",
+        ])
+        #expect(try await books.accounting.call("GET", "/payments/pay-nothing/document", as: "head").status == 404)
     }
 
     @Test("receivables: overdue in red, due this month in yellow, each announced once")

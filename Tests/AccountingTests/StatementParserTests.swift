@@ -104,7 +104,10 @@ struct StatementParserTests {
         let pieces = parse(try Fixture.bytes(Fixture.shared.appendingPathComponent("one_day_cp1251.txt")), chunk: size)
         let utf8 = parse(try Fixture.bytes(Fixture.shared.appendingPathComponent("one_day_utf8.txt")), chunk: size)
         #expect(pieces.documents == whole.documents)
-        #expect(utf8.documents == whole.documents)
+        // The same documents at other byte offsets: Cyrillic takes two bytes in UTF-8, one in Windows-1251.
+        #expect(utf8.documents.map { var document = $0; document.byteOffset = 0; document.byteLength = 0; return document }
+                == whole.documents.map { var document = $0; document.byteOffset = 0; document.byteLength = 0; return document })
+        #expect(utf8.documents.map(\.byteOffset) != whole.documents.map(\.byteOffset))
         #expect(pieces.parser.lineCount == 423 && whole.parser.lineCount == 423)
     }
 
@@ -253,6 +256,93 @@ struct PaymentPayloadTests {
         for paid in [InvoicePaid(invoiceId: "i-1", number: "№ 15/\"А\"", dealId: "d-1", clientId: "c-1", managerId: "m-1", amount: Money(kopecks: 5), paidOn: "2026-11-18"),
                      InvoicePaid(invoiceId: "i-2", number: "2", dealId: nil, clientId: nil, managerId: nil, amount: Money(kopecks: -1, currency: "EUR"), paidOn: "2026-11-18")] {
             #expect(paid.payloadJSON() == (try EventCodec.encodePayload(paid)))
+        }
+    }
+}
+
+@Suite("1CClientBankExchange parser, reading only what an import needs")
+struct LeanStatementParserTests {
+    static func documents(_ bytes: [UInt8], chunk: Int, keepsFields: Bool) -> (documents: [BankDocument], rejected: [BankStatementParser.Rejection]) {
+        var parser = BankStatementParser(keepsFields: keepsFields)
+        var documents: [BankDocument] = []
+        var rejected: [BankStatementParser.Rejection] = []
+        let collect: (BankStatementParser.Output) -> Void = {
+            if case .document(let document) = $0 { documents.append(document) }
+            if case .rejected(let rejection) = $0 { rejected.append(rejection) }
+        }
+        var offset = 0
+        while offset < bytes.count {
+            parser.feed(bytes[offset..<min(bytes.count, offset + chunk)], collect)
+            offset += chunk
+        }
+        parser.finish(collect)
+        return (documents, rejected)
+    }
+
+    static func readable(_ document: BankDocument) -> [String?] {
+        [document.kind, document.number, document.date, String(document.amountKopecks), document.receivedOn, document.debitedOn,
+         document.payerAccount, document.payeeAccount, document.payerInn, document.payeeInn, document.payerKpp, document.payerName,
+         document.payeeName, document.purpose, String(document.firstLine), String(document.lastLine), String(document.byteOffset),
+         String(document.byteLength)]
+    }
+
+    @Test("without the other fields, every value Pacer reads and each document's place are the same; its bytes read again give the document",
+          arguments: ["one_day_cp1251.txt", "one_day_utf8.txt"])
+    func sameValues(file: String) throws {
+        let bytes = try Fixture.bytes(Fixture.shared.appendingPathComponent(file))
+        let full = Self.documents(bytes, chunk: 1 << 20, keepsFields: true)
+        #expect(full.documents.count == 13)
+        for chunk in [1, 7, 4096] {
+            let lean = Self.documents(bytes, chunk: chunk, keepsFields: false)
+            #expect(lean.documents.map(Self.readable) == full.documents.map(Self.readable))
+            #expect(lean.documents.allSatisfy { $0.fields.isEmpty })
+        }
+        let encoding = try #require(parse(bytes).parser.encoding)
+        for document in full.documents {
+            let slice = Array(bytes[document.byteOffset..<(document.byteOffset + document.byteLength)])
+            var text: [UInt8] = []
+            slice.withUnsafeBufferPointer { encoding.appendUTF8($0, to: &text) }
+            #expect(String(decoding: text, as: UTF8.self).hasPrefix("СекцияДокумент="))
+            #expect(String(decoding: text, as: UTF8.self).hasSuffix("КонецДокумента"))
+            var parser = BankStatementParser(encoding: encoding)
+            var again: [BankDocument] = []
+            let take: (BankStatementParser.Output) -> Void = { if case .document(let parsed) = $0 { again.append(parsed) } }
+            parser.feed(slice, take)
+            parser.finish(take)
+            #expect(again.count == 1)
+            #expect(again.first?.fields.map { [$0.key, $0.value] } == document.fields.map { [$0.key, $0.value] })
+            #expect(again.first.map { $0.lastLine - $0.firstLine } == document.lastLine - document.firstLine)
+        }
+    }
+
+    @Test("a document's bytes are counted across CR, LF and CRLF ends, a BOM and a CRLF cut between chunks")
+    func offsets() {
+        let text = "\u{FEFF}1CClientBankExchange\r\nСекцияДокумент=Банковский ордер\rНомер=1\r\nДата=2026-03-01\nСумма=5\r\n"
+            + "ПолучательСчет=40702810900000000001\rКонецДокумента\r\n\r\nСекцияДокумент=Платежное поручение\nНомер=2\nДата=02.03.2026\n"
+            + "Сумма=6.10\nКонецДокумента\nКонецФайла"
+        let bytes = Array(text.utf8)
+        let first = Array("СекцияДокумент=Банковский ордер\rНомер=1\r\nДата=2026-03-01\nСумма=5\r\nПолучательСчет=40702810900000000001\rКонецДокумента".utf8)
+        let second = Array("СекцияДокумент=Платежное поручение\nНомер=2\nДата=02.03.2026\nСумма=6.10\nКонецДокумента".utf8)
+        for chunk in [1, 2, 3, 5, 64, 1 << 20] {
+            let documents = Self.documents(bytes, chunk: chunk, keepsFields: false).documents
+            #expect(documents.map(\.amountKopecks) == [500, 610])
+            #expect(documents.map { Array(bytes[$0.byteOffset..<($0.byteOffset + $0.byteLength)]) } == [first, second])
+        }
+    }
+
+    @Test("a rejected document keeps its lines as read, with either parser")
+    func rejectedRaw() {
+        let text = "1CClientBankExchange\r\nСекцияДокумент=Платежное поручение\r\nНомер=9\r\n  Дата=31.02.2026\r\nСумма=1.00\r\nКонецДокумента\r\n"
+            + "СекцияДокумент=Банковский ордер\r\nНомер=10\r\nСумма=2\r\nКонецФайла\r\n"
+        let bytes = Array(text.data(using: .windowsCP1251)!)
+        for keepsFields in [true, false] {
+            let rejected = Self.documents(bytes, chunk: 5, keepsFields: keepsFields).rejected
+            #expect(rejected.map(\.raw) == [
+                "СекцияДокумент=Платежное поручение\nНомер=9\n  Дата=31.02.2026\nСумма=1.00\nКонецДокумента",
+                "СекцияДокумент=Банковский ордер\nНомер=10\nСумма=2",
+            ])
+            #expect(rejected.map(\.reason) == ["line 4: Дата=31.02.2026 is not a date dd.mm.yyyy",
+                                               "the document that starts at line 7 has no КонецДокумента before КонецФайла"])
         }
     }
 }

@@ -122,12 +122,14 @@ struct GoldenTests {
 
 @Suite("Money and time")
 struct MoneyAndTimeTests {
-    @Test(arguments: [("700", 70_000), ("700.5", 70_050), ("700.05", 70_005), ("1 234,56", 123_456), ("-12.30", -1_230), ("0.01", 1)] as [(String, Int64)])
+    @Test(arguments: [("700", 70_000), ("700.5", 70_050), ("700.05", 70_005), ("1 234,56", 123_456), ("-12.30", -1_230), ("0.01", 1),
+                      ("77,05", 7_705), ("0", 0), (" 15.00 ", 1_500), ("+3", 300), ("9999999999999999", 999_999_999_999_999_900),
+                      ("1\u{00A0}000", 100_000)] as [(String, Int64)])
     func parsesKopecks(text: String, kopecks: Int64) {
         #expect(Money.parseKopecks(text) == kopecks)
     }
 
-    @Test(arguments: ["", "1.234", "abc", "1,2,3", ".5", "12.", "1e5"])
+    @Test(arguments: ["", "1.234", "abc", "1,2,3", ".5", "12.", "1e5", "12,345.00", "1.2.3", "99999999999999999999", "٣٤", "1,", ","])
     func rejectsAmbiguousAmounts(text: String) {
         #expect(Money.parseKopecks(text) == nil)
     }

@@ -30,12 +30,27 @@ struct Match: Sendable, Equatable {
     }
 }
 
+/// Where matching reads invoices and clients: the database as it stands (`LiveInvoices`), or an
+/// import's `InvoiceBook`, which remembers what it read and what the import has paid since.
+protocol InvoiceDirectory {
+    /// Invoices whose number's key (`PurposeScanner.key`) or digits (`digitsKey`) is `key`.
+    func invoices(numberKey key: String) throws -> [Matcher.Invoice]
+    func invoices(digitsKey key: String) throws -> [Matcher.Invoice]
+    /// Clients with this INN, by id.
+    func clients(inn: String) throws -> [(id: String, managerId: String?)]
+    /// Open invoices of the clients with this INN, by due day, issue day and id.
+    func openInvoices(inn: String) throws -> [Matcher.Invoice]
+}
+
 /// Finds what a payment pays: first the invoice numbers in its purpose, then the payer's INN to
 /// a client and its open invoices (the one whose outstanding equals the amount, else the oldest
 /// first). Partial payments leave the rest outstanding; over-payments stay unallocated on the
 /// payment; one payment may cover several invoices.
 struct Matcher {
-    let db: Database
+    let directory: any InvoiceDirectory
+
+    init(directory: any InvoiceDirectory) { self.directory = directory }
+    init(db: Database) { directory = LiveInvoices(db: db) }
 
     struct Invoice {
         var id: String
@@ -45,13 +60,6 @@ struct Matcher {
         var outstanding: Int64
         var clientInn: String?
         var issuedOn: String
-
-        /// From a row of `id, dealId, clientId, managerId, outstanding, issuedOn` (and `inn` when joined).
-        init(_ row: Row, clientInn: String? = nil) {
-            id = row["id"]; dealId = row["dealId"]; clientId = row["clientId"]; managerId = row["managerId"]
-            outstanding = row["outstanding"]; issuedOn = row["issuedOn"]
-            self.clientInn = clientInn ?? row["inn"]
-        }
     }
 
     /// `numbers`: the invoice numbers in `purpose` when already scanned (an import scans them on
@@ -65,15 +73,10 @@ struct Matcher {
         }
         if !invoices.isEmpty { return allocate(amount, over: invoices, by: "invoice-number", clientFallback: nil) }
         guard let payerInn else { return .unmatched(amount, reason: "no invoice number in the purpose and no payer INN") }
-        let clients = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, managerId FROM dir_client WHERE inn = ? ORDER BY id"), arguments: [payerInn])
-        guard let first = clients.first else {
+        guard let client = try directory.clients(inn: payerInn).first else {
             return .unmatched(amount, reason: "no invoice number in the purpose and no client with INN \(payerInn)")
         }
-        let open = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn FROM invoice i
-            JOIN dir_client c ON c.id = i.clientId WHERE c.inn = ? AND i.paid < i.amount ORDER BY i.dueOn, i.issuedOn, i.id
-            """), arguments: [payerInn]).map { Invoice($0, clientInn: payerInn) }
-        let client = (id: first["id"] as String, managerId: first["managerId"] as String?)
+        let open = try directory.openInvoices(inn: payerInn)
         if let exact = open.first(where: { $0.outstanding == amount }) {
             return allocate(amount, over: [exact], by: "inn", clientFallback: client)
         }
@@ -83,16 +86,10 @@ struct Matcher {
     /// The invoice a number in the purpose names: by the exact number, else by its digits; among
     /// several, the payer's own before others', unpaid before paid, the newest issued by the day.
     private func invoice(number: String, payerInn: String?, on day: String) throws -> Invoice? {
-        func candidates(_ column: String, _ key: String) throws -> [Invoice] {
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
-                LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.\(column) = ?
-                """), arguments: [key]).map { Invoice($0) }
-        }
-        var found = try candidates("numberKey", PurposeScanner.key(number))
+        var found = try directory.invoices(numberKey: PurposeScanner.key(number))
         if found.isEmpty {
             // "123" for an invoice numbered "ТД00-000123" only when the payer confirms it.
-            found = try candidates("digitsKey", PurposeScanner.digitsKey(number)).filter { payerInn != nil && $0.clientInn == payerInn }
+            found = try directory.invoices(digitsKey: PurposeScanner.digitsKey(number)).filter { payerInn != nil && $0.clientInn == payerInn }
         }
         func score(_ invoice: Invoice) -> Int {
             (payerInn != nil && invoice.clientInn == payerInn ? 4 : 0) + (invoice.outstanding > 0 ? 2 : 0) + (invoice.issuedOn <= day ? 1 : 0)
@@ -112,5 +109,37 @@ struct Matcher {
         let lead = parts.first.flatMap { part in invoices.first { $0.id == part.invoiceId } } ?? invoices.first
         return Match(clientId: lead?.clientId ?? clientFallback?.id, dealId: lead?.dealId,
                      managerId: lead?.managerId ?? clientFallback?.managerId, parts: parts, unallocated: remaining, matchedBy: by)
+    }
+}
+
+/// Matching's reads straight from the database: for a payment pushed or matched again on its own.
+struct LiveInvoices: InvoiceDirectory {
+    let db: Database
+
+    func invoices(numberKey key: String) throws -> [Matcher.Invoice] { try invoices(where: "numberKey", key) }
+    func invoices(digitsKey key: String) throws -> [Matcher.Invoice] { try invoices(where: "digitsKey", key) }
+
+    private func invoices(where column: String, _ key: String) throws -> [Matcher.Invoice] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
+            LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.\(column) = ?
+            """), arguments: [key]).map(Self.invoice)
+    }
+
+    func clients(inn: String) throws -> [(id: String, managerId: String?)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, managerId FROM dir_client WHERE inn = ? ORDER BY id"), arguments: [inn])
+            .map { ($0["id"], $0["managerId"]) }
+    }
+
+    func openInvoices(inn: String) throws -> [Matcher.Invoice] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
+            JOIN dir_client c ON c.id = i.clientId WHERE c.inn = ? AND i.paid < i.amount ORDER BY i.dueOn, i.issuedOn, i.id
+            """), arguments: [inn]).map(Self.invoice)
+    }
+
+    private static func invoice(_ row: Row) -> Matcher.Invoice {
+        Matcher.Invoice(id: row["id"], dealId: row["dealId"], clientId: row["clientId"], managerId: row["managerId"],
+                        outstanding: row["outstanding"], clientInn: row["inn"], issuedOn: row["issuedOn"])
     }
 }

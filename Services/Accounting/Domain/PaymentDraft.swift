@@ -25,30 +25,26 @@ struct PaymentDraft: Sendable {
     var invoiceNumbers: [String]?
     /// Set by a sender that knows better than the accounts (the JSON push may say).
     var direction: PaymentDirection?
-    /// Every field the bank wrote, as a JSON array of `[key, value]`.
+    /// Every field the sender wrote, as a JSON array of `[key, value]` — for pushed documents; a
+    /// statement's stay in its kept file (`documentOffset`, `documentLength`) and this is empty.
     var fields: String
     var source: String
     var importId: Int64?
     var line: Int?
+    /// The document's bytes in its statement file, as the bank wrote them.
+    var documentOffset: Int?
+    var documentLength: Int?
 
     init(document: BankDocument, source: String, importId: Int64?) {
-        var out: [UInt8] = [0x5B]
-        for (index, field) in document.fields.enumerated() {
-            if index > 0 { out.append(0x2C) }
-            out.append(0x5B)
-            EnvelopeWriter.appendJSONString(field.key, to: &out)
-            out.append(0x2C)
-            EnvelopeWriter.appendJSONString(field.value, to: &out)
-            out.append(0x5D)
-        }
-        out.append(0x5D)
         self.init(kind: document.kind, number: document.number, documentDate: document.date, amount: document.amountKopecks,
                   receivedOn: document.receivedOn, debitedOn: document.debitedOn, payerName: document.payerName,
                   payerInn: document.payerInn, payerKpp: document.payerKpp, payerAccount: document.payerAccount,
                   payeeName: document.payeeName, payeeInn: document.payeeInn, payeeAccount: document.payeeAccount,
-                  purpose: document.purpose, direction: nil, fields: String(decoding: out, as: UTF8.self), source: source)
+                  purpose: document.purpose, direction: nil, fields: "", source: source)
         self.importId = importId
         line = document.firstLine
+        documentOffset = document.byteOffset
+        documentLength = document.byteLength
         invoiceNumbers = PurposeScanner.invoiceNumbers(in: purpose)
     }
 

@@ -16,7 +16,9 @@ struct PaymentStore: Sendable {
 
     /// Stores a document unless one with the same identity is stored; an incoming one is matched
     /// and announced (`payment.received`, and `payment.unmatched` when nobody was found).
-    func save(_ draft: PaymentDraft, ownAccounts: Set<String>, _ db: Database) throws -> Outcome {
+    /// `book`: an import's invoices, read once and paid in memory (see `InvoiceBook`); without it
+    /// matching reads and writes the database directly.
+    func save(_ draft: PaymentDraft, ownAccounts: Set<String>, book: InvoiceBook? = nil, _ db: Database) throws -> Outcome {
         let direction = draft.direction(ownAccounts: ownAccounts)
         let paymentId = draft.paymentId
         let receivedOn = draft.receivedOn ?? draft.documentDate
@@ -27,14 +29,14 @@ struct PaymentStore: Sendable {
                 .fetchFirst(binding: { $0.add(draft.identity) }, { _ in true }) == nil else {
                 return .duplicate
             }
-            match = try Matcher(db: db).match(amount: draft.amount, payerInn: draft.payerInn, purpose: draft.purpose,
+            match = try Matcher(directory: book ?? LiveInvoices(db: db)).match(amount: draft.amount, payerInn: draft.payerInn, purpose: draft.purpose,
                                               numbers: draft.invoiceNumbers, on: receivedOn)
         }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,
                 payerName, payerInn, payerKpp, payerAccount, payeeName, payeeInn, payeeAccount, purpose, clientId, dealId, managerId,
-                matchedBy, unallocated, source, importId, line, fields, createdAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                matchedBy, unallocated, source, importId, line, fields, documentOffset, documentLength, createdAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(identity) DO NOTHING
             """)
         try insert.execute {
@@ -43,7 +45,8 @@ struct PaymentStore: Sendable {
             $0.add(draft.debitedOn); $0.add(draft.payerName); $0.add(draft.payerInn); $0.add(draft.payerKpp); $0.add(draft.payerAccount)
             $0.add(draft.payeeName); $0.add(draft.payeeInn); $0.add(draft.payeeAccount); $0.add(draft.purpose); $0.add(match?.clientId)
             $0.add(match?.dealId); $0.add(match?.managerId); $0.add(match?.matchedBy); $0.add(match?.unallocated ?? 0); $0.add(draft.source)
-            $0.add(draft.importId); $0.add(draft.line); $0.add(draft.fields); $0.add(Date().timeIntervalSince1970)
+            $0.add(draft.importId); $0.add(draft.line); $0.add(draft.fields); $0.add(draft.documentOffset); $0.add(draft.documentLength)
+            $0.add(Date().timeIntervalSince1970)
         }
         guard db.changesCount == 1 else { return .duplicate }
         guard direction == .incoming, let match else { return .stored(direction, matched: false) }
@@ -53,8 +56,8 @@ struct PaymentStore: Sendable {
             payerAccount: draft.payerAccount, purpose: draft.purpose, clientId: match.clientId, dealId: match.dealId,
             managerId: match.managerId, allocations: match.allocations(currency: draft.currency),
             unallocated: Money(kopecks: match.unallocated, currency: draft.currency), matchedBy: match.matchedBy, revision: 1,
-            clientName: try match.clientId.flatMap { try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM dir_client WHERE id = ?"), arguments: [$0]) },
-            dealTitle: try match.dealId.flatMap { try String.fetchOne(db.cachedStatement(sql: "SELECT title FROM dir_deal WHERE id = ?"), arguments: [$0]) })
+            clientName: try match.clientId.flatMap { id in try book.map { try $0.clientName(id) } ?? String.fetchOne(db.cachedStatement(sql: "SELECT name FROM dir_client WHERE id = ?"), arguments: [id]) },
+            dealTitle: try match.dealId.flatMap { id in try book.map { try $0.dealTitle(id) } ?? String.fetchOne(db.cachedStatement(sql: "SELECT title FROM dir_deal WHERE id = ?"), arguments: [id]) })
         try outbox.appendEncoded(payload: state.payloadJSON(), type: PaymentReceived.eventType, schemaVersion: PaymentReceived.schemaVersion,
                                  stream: StreamName.accounting, correlationId: correlationId, in: db)
         if !match.isMatched {
@@ -62,7 +65,7 @@ struct PaymentStore: Sendable {
                                      schemaVersion: PaymentUnmatched.schemaVersion, stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
         // After the payment's own event, so a consumer hears of the money before the invoice it closes.
-        try apply(match, paymentId: paymentId, receivedOn: receivedOn, db)
+        try apply(match, paymentId: paymentId, receivedOn: receivedOn, book: book, db)
         return .stored(.incoming, matched: match.isMatched)
     }
 

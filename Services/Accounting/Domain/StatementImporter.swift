@@ -72,6 +72,7 @@ struct StatementImporter {
         summary.importId = db.lastInsertedRowID
         var own = companyAccounts.union(try String.fetchAll(db, sql: "SELECT account FROM own_account"))
         var sections: [BankStatementParser.AccountSection] = []
+        let book = InvoiceBook(db)
 
         func learn(_ account: String) throws {
             guard own.insert(account).inserted else { return }
@@ -97,7 +98,7 @@ struct StatementImporter {
                 case .transfer: summary.transfers += 1
                 case .unknown: summary.unknownDirection += 1
                 }
-                switch try store.save(draft, ownAccounts: own, db) {
+                switch try store.save(draft, ownAccounts: own, book: book, db) {
                 case .duplicate: summary.duplicates += 1
                 case .stored(.incoming, let matched): if matched { summary.matched += 1 } else { summary.unmatched += 1 }
                 case .stored: break
@@ -120,6 +121,7 @@ struct StatementImporter {
             reader.cancel()
             throw error
         }
+        try book.flush()
         guard let parser = reader.end, parser.recognised else {
             throw Problem.invalid("body", "is not a 1CClientBankExchange statement: no `1CClientBankExchange` line, account section or document")
         }

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 
 /// Reads and parses a statement file on a thread of its own, handing batches of parsed outputs
-/// (documents already made into drafts: their fields as JSON, identity and id) to the importer,
+/// (documents already made into drafts: identity, id and the purpose's invoice numbers) to the importer,
 /// which stores them inside its transaction meanwhile. On two cores the parsing no longer takes
 /// turns with SQLite. At most `depth` batches wait, so memory stays bounded whatever the file.
 final class StatementReader: @unchecked Sendable {
@@ -54,7 +54,7 @@ final class StatementReader: @unchecked Sendable {
     private func read(path: String, source: String, importId: Int64, batchSize: Int) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         defer { try? handle.close() }
-        var parser = BankStatementParser()
+        var parser = BankStatementParser(keepsFields: false)
         var items: [Item] = []
         var read = 0
         let collect: (BankStatementParser.Output) -> Void = { output in

@@ -67,9 +67,31 @@ extension PaymentRoutes {
             amount: body.amount.kopecks, receivedOn: body.receivedOn, debitedOn: body.debitedOn, payerName: body.payerName ?? "",
             payerInn: body.payerInn, payerKpp: body.payerKpp, payerAccount: body.payerAccount, payeeName: body.payeeName ?? "",
             payeeInn: body.payeeInn, payeeAccount: body.payeeAccount, purpose: body.purpose ?? "", direction: body.direction,
-            fields: "[]", source: "api")
+            fields: Self.fields(body), source: "api")
         draft.currency = body.amount.currency
         return draft
+    }
+
+    /// What was pushed, as `[key, value]` pairs in the body's terms (`GET /payments/{id}/document`).
+    static func fields(_ body: PaymentBody) -> String {
+        let pairs: [(String, String?)] = [
+            ("number", body.number), ("date", body.date), ("amount", Money.decimalString(body.amount.kopecks)), ("currency", body.amount.currency),
+            ("kind", body.kind), ("direction", body.direction?.rawValue), ("receivedOn", body.receivedOn), ("debitedOn", body.debitedOn),
+            ("payerName", body.payerName), ("payerInn", body.payerInn), ("payerKpp", body.payerKpp), ("payerAccount", body.payerAccount),
+            ("payeeName", body.payeeName), ("payeeInn", body.payeeInn), ("payeeAccount", body.payeeAccount), ("purpose", body.purpose),
+        ]
+        var out: [UInt8] = [0x5B]
+        for (key, value) in pairs {
+            guard let value else { continue }
+            if out.count > 1 { out.append(0x2C) }
+            out.append(0x5B)
+            EnvelopeWriter.appendJSONString(key, to: &out)
+            out.append(0x2C)
+            EnvelopeWriter.appendJSONString(value, to: &out)
+            out.append(0x5D)
+        }
+        out.append(0x5D)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func check(_ body: InvoiceBody) -> Problem? {
@@ -84,6 +106,20 @@ extension PaymentRoutes {
     }
 
     /// A bank document as the API shows it.
+    /// A payment as `scope` (a manager's id; nil for heads, admins and accounting) may see it: a
+    /// manager sees incoming payments of their own clients and deals only.
+    static func visible(_ id: String, to scope: String?, _ db: Database) throws -> View {
+        guard let view = try view(id, db) else { throw Problem.notFound("no payment \(id)") }
+        guard let scope else { return view }
+        let owners = Set([view.managerId, try view.clientId.flatMap {
+            try String.fetchOne(db, sql: "SELECT managerId FROM dir_client WHERE id = ?", arguments: [$0])
+        }].compactMap { $0 })
+        guard view.direction == PaymentDirection.incoming.rawValue, owners.contains(scope) else {
+            throw Problem(.forbidden, "payment \(id) is not of your clients")
+        }
+        return view
+    }
+
     struct View: Encodable, Sendable {
         var paymentId: String
         var kind: String

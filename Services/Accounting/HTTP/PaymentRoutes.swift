@@ -148,18 +148,18 @@ struct PaymentRoutes {
         router.get("payments/:id") { _, ctx in
             let scope = try ctx.paymentScope()
             let id = try ctx.parameters.require("id")
-            let found = try await context.database.read { db -> (View, Set<String>)? in
-                guard let view = try Self.view(id, db) else { return nil }
-                let owners = Set([view.managerId, try view.clientId.flatMap {
-                    try String.fetchOne(db, sql: "SELECT managerId FROM dir_client WHERE id = ?", arguments: [$0])
-                }].compactMap { $0 })
-                return (view, owners)
+            return try jsonResponse(try await context.database.read { db in try Self.visible(id, to: scope, db) })
+        }
+
+        router.get("payments/:id/document") { _, ctx in
+            let scope = try ctx.paymentScope()
+            let id = try ctx.parameters.require("id")
+            let location = try await context.database.read { db in
+                _ = try Self.visible(id, to: scope, db)
+                return try StoredDocument.locate(id, db)
             }
-            guard let (view, owners) = found else { throw Problem.notFound("no payment \(id)") }
-            if let scope, view.direction != PaymentDirection.incoming.rawValue || !owners.contains(scope) {
-                throw Problem(.forbidden, "payment \(id) is not of your clients")
-            }
-            return try jsonResponse(view)
+            guard let location else { throw Problem.notFound("no payment \(id)") }
+            return try jsonResponse(try StoredDocument.read(location))
         }
 
         router.post("payments/:id/match") { request, ctx in

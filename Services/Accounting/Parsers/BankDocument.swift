@@ -9,6 +9,11 @@ public struct BankDocument: Sendable, Hashable {
     /// Lines of `СекцияДокумент` and `КонецДокумента`, 1-based.
     public var firstLine: Int
     public var lastLine: Int
+    /// Where the document is in the file: from its `СекцияДокумент` line to the end of its
+    /// `КонецДокумента` line (line end excluded), in the file's own bytes.
+    public var byteOffset: Int
+    public var byteLength: Int
+    /// Every `Key=Value` line (empty when the parser was told not to keep them).
     public var fields: [Field]
 
     public struct Field: Sendable, Hashable {

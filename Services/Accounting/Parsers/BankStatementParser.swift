@@ -10,6 +10,9 @@ import Foundation
 /// non-numeric numbers, document kinds beyond the standard's, keys nobody knows (kept). Refused
 /// with line numbers, the rest of the file still read: a document without `КонецДокумента`,
 /// an amount or date that does not parse; a file without `КонецФайла` is reported as truncated.
+///
+/// Each document says where its bytes are in the file (`byteOffset`, `byteLength`), so whoever
+/// keeps the file can read the document again as the bank wrote it.
 public struct BankStatementParser {
     public enum Output {
         case header(BankDocument.Field)
@@ -46,9 +49,20 @@ public struct BankStatementParser {
     /// Whether anything of the format was seen: the first line, an account section or a document.
     public private(set) var recognised = false
 
+    /// False reads only the keys Pacer uses (`Known`) and leaves `BankDocument.fields` empty: an
+    /// import keeps the file and the document's place in it, so decoding every other value into
+    /// a string of its own would be work for nobody.
+    private let keepsFields: Bool
     private var carry: [UInt8] = []
+    /// The file offsets of the buffer being split, of `carry`'s first byte and of the current line.
+    private var fileOffset = 0
+    private var carryOffset = 0
+    private var lineOffset = 0
     private var scratch: [UInt8] = []
     private var valueScratch: [UInt8] = []
+    /// The open document's lines as read (undecoded), kept for a rejection's `raw`.
+    private var rawDocument: [UInt8] = []
+    private var keys = KeyTable()
     private var skipLF = false
     private var section: Section = .header
     private var document: OpenDocument?
@@ -60,6 +74,7 @@ public struct BankStatementParser {
     private struct OpenDocument {
         var kind: String
         var line: Int
+        var offset: Int
         var fields: [BankDocument.Field] = []
         var known = [String?](repeating: nil, count: Known.names.count)
         var knownLines = [Int](repeating: 0, count: Known.names.count)
@@ -78,8 +93,9 @@ public struct BankStatementParser {
     /// Bytes held back to read the encoding from when none is given.
     static let detectionSample = 64 << 10
 
-    public init(encoding: StatementEncoding? = nil) {
+    public init(encoding: StatementEncoding? = nil, keepsFields: Bool = true) {
         self.encoding = encoding
+        self.keepsFields = keepsFields
     }
 
     public mutating func feed(_ bytes: some Collection<UInt8>, _ emit: (Output) -> Void) {
@@ -106,6 +122,7 @@ public struct BankStatementParser {
         if !carry.isEmpty {
             var last: [UInt8] = []
             swap(&last, &carry)
+            lineOffset = carryOffset
             last.withUnsafeBufferPointer { line($0, emit) }
         }
         if let open = document {
@@ -130,8 +147,10 @@ public struct BankStatementParser {
             let byte = buffer[index]
             guard byte == 0x0A || byte == 0x0D else { index += 1; continue }
             if carry.isEmpty {
+                lineOffset = fileOffset + start
                 line(UnsafeBufferPointer(rebasing: buffer[start..<index]), emit)
             } else {
+                lineOffset = carryOffset
                 var joined: [UInt8] = []
                 swap(&joined, &carry)
                 joined.append(contentsOf: buffer[start..<index])
@@ -145,7 +164,11 @@ public struct BankStatementParser {
             index += 1
             start = index
         }
-        carry.append(contentsOf: buffer[start..<buffer.count])
+        if start < buffer.count {
+            if carry.isEmpty { carryOffset = fileOffset + start }
+            carry.append(contentsOf: buffer[start..<buffer.count])
+        }
+        fileOffset += buffer.count
     }
 
     private mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (Output) -> Void) {
@@ -158,34 +181,40 @@ public struct BankStatementParser {
         let valueBytes = equals.map { UnsafeBufferPointer(rebasing: bytes[($0 + 1)...]) }
         let number = lineCount
         if keyBytes.isEmpty && valueBytes == nil { return }
-        utf8(keyBytes)
-        let key = scratch
+        let key = self.key(keyBytes)
 
         if section == .afterEnd {
             // Two statements glued together read on; anything else after the end is reported.
             section = .header
             sawFileEnd = false
-            if key != Marker.exchange { emit(.warning(line: number, message: "text after КонецФайла at line \(number)")) }
+            if key.kind != .exchange { emit(.warning(line: number, message: "text after КонецФайла at line \(number)")) }
         }
-        if key == Marker.exchange {
+        if document != nil, key.kind != .document, key.kind != .account, key.kind != .fileEnd {
+            rawDocument.append(0x0A)
+            rawDocument.append(contentsOf: bytes)
+        }
+        switch key.kind {
+        case .exchange:
             recognised = true
-        } else if key == Marker.document {
+        case .document:
             if let open = document {
                 reject(open, lastLine: number - 1, reason: "the document that starts at line \(open.line) has no КонецДокумента before line \(number)", emit)
             }
-            let kind = valueBytes.map { Known.trimmed(text($0)) ?? "" } ?? ""
-            document = OpenDocument(kind: kind, line: number)
+            let kind = valueBytes.flatMap { trimmedText($0) } ?? ""
+            document = OpenDocument(kind: kind, line: number, offset: lineOffset)
+            rawDocument.removeAll(keepingCapacity: true)
+            rawDocument.append(contentsOf: bytes)
             section = .document
             recognised = true
-        } else if key == Marker.documentEnd {
+        case .documentEnd:
             guard let open = document else {
                 emit(.warning(line: number, message: "КонецДокумента without a СекцияДокумент"))
                 return
             }
-            complete(open, lastLine: number, emit)
+            complete(open, lastLine: number, end: lineOffset + bytes.count, emit)
             document = nil
             section = .header
-        } else if key == Marker.account {
+        case .account:
             if let open = document {
                 reject(open, lastLine: number - 1, reason: "the document that starts at line \(open.line) has no КонецДокумента before line \(number)", emit)
                 document = nil
@@ -194,37 +223,58 @@ public struct BankStatementParser {
             recognised = true
             account = []
             accountLine = number
-        } else if key == Marker.accountEnd {
+        case .accountEnd:
             if section == .account { completeAccount(emit) }
             section = .header
-        } else if key == Marker.fileEnd {
+        case .fileEnd:
             if let open = document {
                 reject(open, lastLine: number - 1, reason: "the document that starts at line \(open.line) has no КонецДокумента before КонецФайла", emit)
                 document = nil
             }
             sawFileEnd = true
             section = .afterEnd
-        } else {
-            let keyText = String(decoding: key, as: UTF8.self)
+        case .known, .other:
             guard let valueBytes else {
-                emit(.warning(line: number, message: "a line without `=` is ignored: \(keyText.prefix(60))"))
+                emit(.warning(line: number, message: "a line without `=` is ignored: \(key.text.prefix(60))"))
                 return
             }
-            let value = text(valueBytes)
             switch section {
             case .document:
-                document!.fields.append(BankDocument.Field(key: keyText, value: value, line: number))
-                if let slot = Known.index[key], document!.known[slot] == nil, let trimmed = Known.trimmed(value) {
+                if keepsFields {
+                    document!.fields.append(BankDocument.Field(key: key.text, value: text(valueBytes), line: number))
+                }
+                // The first occurrence of a key wins; a blank value does not count.
+                if case .known(let slot) = key.kind, document!.known[slot] == nil, let trimmed = trimmedText(valueBytes) {
                     document!.known[slot] = trimmed
                     document!.knownLines[slot] = number
                 }
             case .account:
-                account.append(BankDocument.Field(key: keyText, value: value, line: number))
+                account.append(BankDocument.Field(key: key.text, value: text(valueBytes), line: number))
             case .header, .afterEnd:
-                if keyText == "ВерсияФормата" { formatVersion = Known.trimmed(value) }
-                emit(.header(BankDocument.Field(key: keyText, value: value, line: number)))
+                let value = text(valueBytes)
+                if key.text == "ВерсияФормата" { formatVersion = Known.trimmed(value) }
+                emit(.header(BankDocument.Field(key: key.text, value: value, line: number)))
             }
         }
+    }
+
+    /// What a key is, looked up by its bytes as read; decoded and compared only the first time.
+    private mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) -> KeyTable.Key {
+        if let known = keys.find(bytes) { return known }
+        utf8(bytes)
+        let kind: KeyTable.Kind
+        switch scratch {
+        case Marker.exchange: kind = .exchange
+        case Marker.document: kind = .document
+        case Marker.documentEnd: kind = .documentEnd
+        case Marker.account: kind = .account
+        case Marker.accountEnd: kind = .accountEnd
+        case Marker.fileEnd: kind = .fileEnd
+        default: kind = Known.index[scratch].map { .known($0) } ?? .other
+        }
+        let key = KeyTable.Key(kind: kind, text: String(decoding: scratch, as: UTF8.self))
+        keys.insert(bytes, key)
+        return key
     }
 
     private static func trim(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
@@ -240,6 +290,13 @@ public struct BankStatementParser {
         (encoding ?? .windows1251).appendUTF8(bytes, to: &scratch)
     }
 
+    /// The value without the spaces and tabs around it (0x20 and 0x09 in every encoding read);
+    /// nil when nothing is left.
+    private mutating func trimmedText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let trimmed = Self.trim(bytes)
+        return trimmed.isEmpty ? nil : text(trimmed)
+    }
+
     private mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         valueScratch.removeAll(keepingCapacity: true)
@@ -247,7 +304,7 @@ public struct BankStatementParser {
         return String(decoding: valueScratch, as: UTF8.self)
     }
 
-    private func complete(_ open: OpenDocument, lastLine: Int, _ emit: (Output) -> Void) {
+    private mutating func complete(_ open: OpenDocument, lastLine: Int, end: Int, _ emit: (Output) -> Void) {
         guard let amountText = open.known[Known.amount] else {
             return reject(open, lastLine: lastLine, reason: "line \(open.line): the document has no Сумма", emit)
         }
@@ -268,13 +325,16 @@ public struct BankStatementParser {
             }
             dates[index] = parsed
         }
-        emit(.document(BankDocument(kind: open.kind, firstLine: open.line, lastLine: lastLine, fields: open.fields,
-                                    number: open.known[Known.number] ?? "", date: date, amountKopecks: amount,
-                                    receivedOn: dates[0], debitedOn: dates[1], known: open.known)))
+        emit(.document(BankDocument(kind: open.kind, firstLine: open.line, lastLine: lastLine, byteOffset: open.offset,
+                                    byteLength: end - open.offset, fields: open.fields, number: open.known[Known.number] ?? "",
+                                    date: date, amountKopecks: amount, receivedOn: dates[0], debitedOn: dates[1], known: open.known)))
     }
 
-    private func reject(_ open: OpenDocument, lastLine: Int, reason: String, _ emit: (Output) -> Void) {
-        let raw = (["СекцияДокумент=\(open.kind)"] + open.fields.map { "\($0.key)=\($0.value)" }).joined(separator: "\n")
+    /// Rejects the open document with its lines as read (decoded, joined by line feeds).
+    private mutating func reject(_ open: OpenDocument, lastLine: Int, reason: String, _ emit: (Output) -> Void) {
+        valueScratch.removeAll(keepingCapacity: true)
+        rawDocument.withUnsafeBufferPointer { (encoding ?? .windows1251).appendUTF8($0, to: &valueScratch) }
+        let raw = String(decoding: valueScratch, as: UTF8.self)
         emit(.rejected(Rejection(firstLine: open.line, lastLine: max(open.line, lastLine), reason: reason, raw: raw)))
     }
 

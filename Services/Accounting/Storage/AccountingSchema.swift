@@ -56,5 +56,13 @@ enum AccountingSchema {
             // What was last told of each announced item, so a partial payment is told too.
             try db.execute(sql: "ALTER TABLE receivable_state ADD COLUMN outstanding INTEGER")
         }
+        migrator.registerMigration("accounting.v3-document-in-file") { db in
+            // A statement's document is kept where it already is — in the kept file — instead of
+            // a JSON copy of its fields per row; `fields` stays for pushed documents and old rows.
+            try db.execute(sql: """
+                ALTER TABLE payment ADD COLUMN documentOffset INTEGER;
+                ALTER TABLE payment ADD COLUMN documentLength INTEGER;
+                """)
+        }
     }
 }

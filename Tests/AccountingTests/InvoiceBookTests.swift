@@ -1,0 +1,95 @@
+@testable import Accounting
+import Contracts
+import Foundation
+import GRDB
+import Storage
+import Testing
+import TestSupport
+
+@Suite("An import's invoice book")
+struct InvoiceBookTests {
+    static let own = "40702810900000000001"
+
+    /// What matching leaves behind: each payment's match, the allocations, what invoices were paid
+    /// and when, receivable items, and every event's payload in order.
+    static func outcome(_ db: Database) throws -> [String] {
+        var lines = try Row.fetchAll(db, sql: """
+            SELECT id, direction, clientId, dealId, managerId, matchedBy, unallocated, revision FROM payment ORDER BY id
+            """).map(\.description)
+        lines += try Row.fetchAll(db, sql: "SELECT * FROM allocation ORDER BY paymentId, position").map(\.description)
+        lines += try Row.fetchAll(db, sql: "SELECT id, paid, paidOn FROM invoice ORDER BY id").map(\.description)
+        lines += try Row.fetchAll(db, sql: "SELECT * FROM receivable_state ORDER BY receivableId").map(\.description)
+        lines += try Row.fetchAll(db, sql: "SELECT seq, type, body FROM outbox ORDER BY seq").map { row in
+            let envelope = try #require(try JSONSerialization.jsonObject(with: row["body"] as Data) as? [String: Any])
+            let payload = try JSONSerialization.data(withJSONObject: try #require(envelope["payload"]), options: .sortedKeys)
+            return "\(row["seq"] as Int64) \(row["type"] as String) \(String(decoding: payload, as: UTF8.self))"
+        }
+        return lines
+    }
+
+    static func database(_ dir: TemporaryDirectory, _ name: String) throws -> DatabasePool {
+        let pool = try PacerDatabase.open(path: dir.file(name)) { AccountingService.definition().migrations(&$0) }
+        try AccountingService.seedSampleDirectory(pool, clients: 20, invoices: 150)
+        try pool.write { db in
+            // Items of invoices the statement pays in full, and of one it does not touch.
+            for item in ["inv:i1", "inv:i1#1", "inv:i2", "inv:i149", "inv:i150"] {
+                try db.execute(sql: "INSERT INTO receivable_state(receivableId, state, period, outstanding) VALUES (?, 'overdue', '2026-02', 100000)",
+                               arguments: [item])
+            }
+        }
+        return pool
+    }
+
+    @Test("an import through the book ends exactly as saving each document against the database does — partial, over- and repeated payments of one invoice included")
+    func sameAsLive() throws {
+        let dir = try TemporaryDirectory("book")
+        defer { dir.remove() }
+        let path = dir.file("statement.txt")
+        // 400 documents naming 150 invoices of 20 clients: invoices paid in parts, paid twice, and
+        // clients' open invoices taken by INN, as the import goes.
+        try AccountingService.writeSampleStatement(path: path, documents: 400, clients: 20, invoices: 150)
+        let source = EventSource(service: "accounting", instance: "test")
+
+        let booked = try Self.database(dir, "booked.sqlite")
+        let summary = try booked.write { db in
+            try StatementImporter(store: PaymentStore(outbox: OutboxStore(source: source)))
+                .importFile(at: path, fileName: "statement.txt", source: "file", sha256: "x", size: 0, db)
+        }
+        #expect(summary.documents == 400)
+        #expect(summary.matched == 300)
+        #expect(summary.unmatched == 50)
+
+        let live = try Self.database(dir, "live.sqlite")
+        var parser = BankStatementParser()
+        var documents: [BankDocument] = []
+        let take: (BankStatementParser.Output) -> Void = { if case .document(let document) = $0 { documents.append(document) } }
+        parser.feed(try Data(contentsOf: URL(fileURLWithPath: path)), take)
+        parser.finish(take)
+        let store = PaymentStore(outbox: OutboxStore(source: source))
+        try live.write { db in
+            for document in documents {
+                _ = try store.save(PaymentDraft(document: document, source: "file", importId: 1), ownAccounts: [Self.own], db)
+            }
+        }
+
+        let expected = try live.read(Self.outcome)
+        let actual = try booked.read(Self.outcome)
+        #expect(actual.count == expected.count)
+        for (a, e) in zip(actual, expected) where a != e {
+            Issue.record("booked \(a)\nlive   \(e)")
+            break
+        }
+        // The book did pay: invoices paid in full (those named only by outgoing and unmatched
+        // documents stay open), their items marked, an event for each.
+        let (paid, open, states, events) = try booked.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invoice WHERE paidOn IS NOT NULL"),
+             try String.fetchAll(db, sql: "SELECT id FROM invoice WHERE paidOn IS NULL ORDER BY id"),
+             try String.fetchAll(db, sql: "SELECT state FROM receivable_state ORDER BY receivableId"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = 'invoice.paid'"))
+        }
+        #expect(paid == 137)
+        #expect(open == ["i102", "i103", "i110", "i111", "i118", "i119", "i126", "i127", "i134", "i135", "i142", "i143", "i150"])
+        #expect(states == ["paid", "paid", "paid", "overdue", "paid"])
+        #expect(events == 137)
+    }
+}
