@@ -40,8 +40,9 @@ struct InvoiceBookTests {
         return pool
     }
 
-    @Test("an import through the book ends exactly as saving each document against the database does — partial, over- and repeated payments of one invoice included")
-    func sameAsLive() throws {
+    @Test("an import through the book ends exactly as saving each document against the database does — partial, over- and repeated payments of one invoice included",
+          arguments: [false, true])
+    func sameAsLive(readsAll: Bool) throws {
         let dir = try TemporaryDirectory("book")
         defer { dir.remove() }
         let path = dir.file("statement.txt")
@@ -53,7 +54,8 @@ struct InvoiceBookTests {
         let booked = try Self.database(dir, "booked.sqlite")
         let summary = try booked.write { db in
             try StatementImporter(store: PaymentStore(outbox: OutboxStore(source: source)))
-                .importFile(at: path, fileName: "statement.txt", source: "file", sha256: "x", size: 0, db)
+                // The statement's size decides whether the book reads every invoice at once or each as named.
+                .importFile(at: path, fileName: "statement.txt", source: "file", sha256: "x", size: readsAll ? 280_000 : 0, db)
         }
         #expect(summary.documents == 400)
         #expect(summary.matched == 300)

@@ -54,7 +54,7 @@ for method, path, roles in [
 ACCOUNTING = {"admin", "integration:accounting"}
 for method, path, roles in [
     ("POST", "/statements", ACCOUNTING), ("GET", "/statements", ACCOUNTING | {"head"}), ("GET", "/statements/{id}", ACCOUNTING | {"head"}),
-    ("POST", "/payments", ACCOUNTING), ("GET", "/payments", DEPARTMENT | ACCOUNTING), ("GET", "/payments/{id}", DEPARTMENT | ACCOUNTING),
+    ("POST", "/payments", ACCOUNTING), ("GET", "/payments", DEPARTMENT | ACCOUNTING), ("GET", "/payments/{id}", DEPARTMENT | ACCOUNTING), ("GET", "/payments/{id}/document", DEPARTMENT | ACCOUNTING),
     ("POST", "/payments/{id}/match", ACCOUNTING | {"head"}), ("POST", "/invoices", ACCOUNTING), ("GET", "/invoices", DEPARTMENT | ACCOUNTING),
     ("GET", "/receivables", DEPARTMENT | ACCOUNTING), ("GET", "/accounts", ACCOUNTING | {"head"}), ("POST", "/accounts", ACCOUNTING),
     ("GET", "/rejected", HEADS),

@@ -39,19 +39,40 @@ final class InvoiceBook: InvoiceDirectory {
     private var dealTitles: [String: String?] = [:]
     private var touched: [String] = []
 
+    /// Whether every invoice was read at the start (`readAll`): a number not found is then none.
+    private var complete = false
+
     init(_ db: Database) { self.db = db }
+
+    /// Reads every invoice in one pass — cheaper than one lookup per number once a statement
+    /// names a good share of them (the importer decides).
+    func readAll() throws {
+        let rows = try db.cachedStatement(sql: """
+            SELECT \(Self.columns), i.numberKey, i.digitsKey FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId ORDER BY i.rowid
+            """).fetchAll(binding: { _ in }) { row in
+            (id: row.string(0) ?? "", entry: Self.entry(row), numberKey: row.string(11) ?? "", digitsKey: row.string(12) ?? "")
+        }
+        for row in rows {
+            if entries[row.id] == nil { entries[row.id] = row.entry }
+            byNumberKey[row.numberKey, default: []].append(row.id)
+            byDigitsKey[row.digitsKey, default: []].append(row.id)
+        }
+        complete = true
+    }
+
+    /// An invoice from a row that starts with `columns`.
+    private static func entry(_ row: borrowing DirectRow) -> Entry {
+        Entry(number: row.string(1) ?? "", dealId: row.string(2), clientId: row.string(3), managerId: row.string(4),
+              amount: row.int64(5) ?? 0, currency: row.string(6) ?? "RUB", paid: row.int64(7) ?? 0, paidOn: row.string(8),
+              issuedOn: row.string(9) ?? "", clientInn: row.string(10), readPaid: row.int64(7) ?? 0, readPaidOn: row.string(8))
+    }
 
     private static let columns = "i.id, i.number, i.dealId, i.clientId, i.managerId, i.amount, i.currency, i.paid, i.paidOn, i.issuedOn, c.inn"
 
     /// Reads invoices through `sql` (selecting `columns`); those already in the book keep what
     /// the book knows of them.
     private func read(_ sql: String, _ key: String) throws -> [String] {
-        let rows = try db.cachedStatement(sql: sql).fetchAll(binding: { $0.add(key) }) { row in
-            (row.string(0) ?? "", Entry(number: row.string(1) ?? "", dealId: row.string(2), clientId: row.string(3), managerId: row.string(4),
-                                        amount: row.int64(5) ?? 0, currency: row.string(6) ?? "RUB", paid: row.int64(7) ?? 0,
-                                        paidOn: row.string(8), issuedOn: row.string(9) ?? "", clientInn: row.string(10),
-                                        readPaid: row.int64(7) ?? 0, readPaidOn: row.string(8)))
-        }
+        let rows = try db.cachedStatement(sql: sql).fetchAll(binding: { $0.add(key) }) { row in (row.string(0) ?? "", Self.entry(row)) }
         for (id, entry) in rows where entries[id] == nil { entries[id] = entry }
         return rows.map(\.0)
     }
@@ -64,6 +85,7 @@ final class InvoiceBook: InvoiceDirectory {
 
     func invoices(numberKey key: String) throws -> [Matcher.Invoice] {
         if let ids = byNumberKey[key] { return ids.map(invoice) }
+        if complete { return [] }
         let ids = try read("SELECT \(Self.columns) FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.numberKey = ?", key)
         byNumberKey[key] = ids
         return ids.map(invoice)
@@ -71,6 +93,7 @@ final class InvoiceBook: InvoiceDirectory {
 
     func invoices(digitsKey key: String) throws -> [Matcher.Invoice] {
         if let ids = byDigitsKey[key] { return ids.map(invoice) }
+        if complete { return [] }
         let ids = try read("SELECT \(Self.columns) FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.digitsKey = ?", key)
         byDigitsKey[key] = ids
         return ids.map(invoice)
