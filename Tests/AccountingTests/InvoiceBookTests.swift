@@ -95,3 +95,36 @@ struct InvoiceBookTests {
         #expect(events == 137)
     }
 }
+
+extension InvoiceBookTests {
+    @Test("read all at once or number by number, the book answers alike, pays in memory and writes once", arguments: [false, true])
+    func lookups(readsAll: Bool) throws {
+        let dir = try TemporaryDirectory("book-lookups")
+        defer { dir.remove() }
+        let pool = try Self.database(dir, "book.sqlite")
+        try pool.write { db in
+            let book = InvoiceBook(db)
+            if readsAll { try book.readAll() }
+            // Invoice 25 belongs to client c5 (25 % 20) of 1,000.00; number 999 is nobody's.
+            #expect(try book.invoices(numberKey: "25").map(\.id) == ["i25"])
+            #expect(try book.invoices(digitsKey: "25").map(\.outstanding) == [100_000])
+            #expect(try book.invoices(numberKey: "999").isEmpty)
+            let inn = AccountingService.sampleINN(5)
+            #expect(try book.clients(inn: inn).map(\.id) == ["c5"])
+            let open = try book.openInvoices(inn: inn).map(\.id)
+            // Due and issued the same days: by id.
+            #expect(open == ["i105", "i125", "i145", "i25", "i45", "i5", "i65", "i85"])
+            #expect(book.pay("i25", 60_000, on: "2026-03-01") == nil)
+            let paid = try #require(book.pay("i25", 40_000, on: "2026-03-02"))
+            #expect(paid.paidOn == "2026-03-02" && paid.amount.kopecks == 100_000 && paid.clientId == "c5")
+            #expect(book.pay("i25", 5_000, on: "2026-03-03") == nil)
+            #expect(try book.openInvoices(inn: inn).map(\.id) == open.filter { $0 != "i25" })
+            #expect(try book.invoices(numberKey: "25").map(\.outstanding) == [-5_000])
+            // Nothing written until the flush.
+            let state = { try Row.fetchOne(db, sql: "SELECT paid, paidOn FROM invoice WHERE id = 'i25'").map { "\($0["paid"] as Int64) \($0["paidOn"] as String? ?? "-")" } }
+            #expect(try state() == "0 -")
+            try book.flush()
+            #expect(try state() == "105000 2026-03-02")
+        }
+    }
+}
