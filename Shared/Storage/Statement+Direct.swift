@@ -96,30 +96,22 @@ extension Statement {
     /// lookup on the writer's path without GRDB's row and argument boxing. The statement is reset
     /// and its bindings cleared afterwards, so GRDB may use it again as if untouched.
     public func fetchFirst<T>(binding bind: (inout DirectBindings) -> Void, _ read: (borrowing DirectRow) -> T) throws -> T? {
-        sqlite3_reset(sqliteStatement)
-        sqlite3_clear_bindings(sqliteStatement)
-        defer {
-            sqlite3_reset(sqliteStatement)
-            sqlite3_clear_bindings(sqliteStatement)
-        }
-        var bindings = DirectBindings(sqliteStatement)
-        bind(&bindings)
-        precondition(Int(bindings.count) == Int(sqlite3_bind_parameter_count(sqliteStatement)),
-                     "bound \(bindings.count) of \(sqlite3_bind_parameter_count(sqliteStatement)) parameters: \(sql)")
-        switch sqlite3_step(sqliteStatement) {
-        case SQLITE_ROW: return read(DirectRow(statement: sqliteStatement))
-        case SQLITE_DONE: return nil
-        case let code:
-            let message = sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)).map { String(cString: $0) }
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-        }
+        try stepping(bind) { step in try step() ? read(DirectRow(statement: sqliteStatement)) : nil }
     }
-}
 
-extension Statement {
     /// Binds through `bind` and reads every row through `read`, as `fetchFirst(binding:_:)` does
     /// the first: for the lookups a writer repeats many times over.
     public func fetchAll<T>(binding bind: (inout DirectBindings) -> Void, _ read: (borrowing DirectRow) -> T) throws -> [T] {
+        try stepping(bind) { step in
+            var rows: [T] = []
+            while try step() { rows.append(read(DirectRow(statement: sqliteStatement))) }
+            return rows
+        }
+    }
+
+    /// Resets and binds the statement, hands `body` a step function (true: a row is there), and
+    /// resets and unbinds it again whatever happens.
+    private func stepping<R>(_ bind: (inout DirectBindings) -> Void, _ body: (() throws -> Bool) throws -> R) throws -> R {
         sqlite3_reset(sqliteStatement)
         sqlite3_clear_bindings(sqliteStatement)
         defer {
@@ -130,11 +122,10 @@ extension Statement {
         bind(&bindings)
         precondition(Int(bindings.count) == Int(sqlite3_bind_parameter_count(sqliteStatement)),
                      "bound \(bindings.count) of \(sqlite3_bind_parameter_count(sqliteStatement)) parameters: \(sql)")
-        var rows: [T] = []
-        while true {
+        return try body {
             switch sqlite3_step(sqliteStatement) {
-            case SQLITE_ROW: rows.append(read(DirectRow(statement: sqliteStatement)))
-            case SQLITE_DONE: return rows
+            case SQLITE_ROW: return true
+            case SQLITE_DONE: return false
             case let code:
                 let message = sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)).map { String(cString: $0) }
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)

@@ -83,19 +83,14 @@ final class InvoiceBook: InvoiceDirectory {
                                outstanding: entry.amount - entry.paid, clientInn: entry.clientInn, issuedOn: entry.issuedOn)
     }
 
-    func invoices(numberKey key: String) throws -> [Matcher.Invoice] {
-        if let ids = byNumberKey[key] { return ids.map(invoice) }
-        if complete { return [] }
-        let ids = try read("SELECT \(Self.columns) FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.numberKey = ?", key)
-        byNumberKey[key] = ids
-        return ids.map(invoice)
-    }
+    func invoices(numberKey key: String) throws -> [Matcher.Invoice] { try invoices(\.byNumberKey, "numberKey", key) }
+    func invoices(digitsKey key: String) throws -> [Matcher.Invoice] { try invoices(\.byDigitsKey, "digitsKey", key) }
 
-    func invoices(digitsKey key: String) throws -> [Matcher.Invoice] {
-        if let ids = byDigitsKey[key] { return ids.map(invoice) }
+    private func invoices(_ cache: ReferenceWritableKeyPath<InvoiceBook, [String: [String]]>, _ column: String, _ key: String) throws -> [Matcher.Invoice] {
+        if let ids = self[keyPath: cache][key] { return ids.map(invoice) }
         if complete { return [] }
-        let ids = try read("SELECT \(Self.columns) FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.digitsKey = ?", key)
-        byDigitsKey[key] = ids
+        let ids = try read("SELECT \(Self.columns) FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.\(column) = ?", key)
+        self[keyPath: cache][key] = ids
         return ids.map(invoice)
     }
 
