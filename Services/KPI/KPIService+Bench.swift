@@ -36,7 +36,10 @@ extension KPIService {
             guard !batch.isEmpty else { return }
             let events = batch
             let started = DispatchTime.now().uptimeNanoseconds
-            try database.write { db in for event in events { try projection.apply(event, in: db) } }
+            try database.write { db in
+                for event in events { try projection.apply(event, in: db) }
+                try projection.finishBatch(in: db)
+            }
             report.consumeSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             report.events += events.count
             batch.removeAll(keepingCapacity: true)

@@ -32,10 +32,20 @@ public protocol EventHandler: Sendable {
     /// (see `SnapshotProvider`), inside one transaction with the cursor moving to the snapshot's head.
     /// Return false when the handler cannot rebuild from snapshots: the stream is then stopped with an alarm.
     func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool
+
+    /// Runs once a batch's events are applied, inside the same transaction, before it commits: a
+    /// handler that sums across a batch in memory writes the sums here. Whoever calls `apply`
+    /// outside the subscriber (a recompute, a benchmark) calls this before committing too.
+    func finishBatch(in db: Database) throws
+
+    /// The batch's transaction was rolled back: forget what was kept in memory for it.
+    func discardBatch()
 }
 
 extension EventHandler {
     public func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool { false }
+    public func finishBatch(in db: Database) throws {}
+    public func discardBatch() {}
 }
 
 /// Routes events to closures by type; types without a route are skipped.

@@ -69,6 +69,7 @@ extension StreamSubscriber {
 
         /// Forgets a batch that was rolled back.
         func restore(_ saved: State) {
+            handler.discardBatch()
             state = saved
             dirty.removeAll()
             pendingRequests.removeAll()
@@ -128,6 +129,7 @@ extension StreamSubscriber {
                     }
                 }
             }
+            try handler.finishBatch(in: db)
             for key in dirty { if let cursor = state.cursors[key] { try InboxStore.saveCursor(cursor, db) } }
             for (stream, count) in consumed { metrics.consumed(stream, count) }
         }

@@ -192,7 +192,8 @@ func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
 }
 
 let folder = try TemporaryDirectory("pacer-bench")
-defer { folder.remove() }
+// `--keep` leaves the generated files and databases for a look with sqlite3 afterwards.
+defer { if arguments.contains("--keep") { print("kept \(folder.path)") } else { folder.remove() } }
 if arguments.contains("--append-only") {
     let pool = try PacerDatabase.open(path: folder.file("append.sqlite"))
     let outbox = OutboxStore(source: EventSource(service: "bench", instance: "bench"))

@@ -110,3 +110,72 @@ struct PublishingHandlerTests {
         #expect(try await db.read { try InboxStore.deadLetters($0) }.map(\.eventId) == ["a"])
     }
 }
+
+@Suite("A handler that sums a batch in memory")
+struct BatchingHandlerTests {
+    /// Sums amounts per counter in memory and writes them when the batch ends; an amount of 500
+    /// fails after it was added, as a handler may fail half-way through an event.
+    final class Summing: EventHandler, @unchecked Sendable {
+        private let lock = NSLock()
+        private var batch: [String: Int64] = [:]
+        private var event: [String: Int64] = [:]
+        private(set) var finished = 0
+        private(set) var discarded = 0
+
+        func apply(_ event: ReceivedEvent, in db: Database) throws {
+            let payload = try event.decode(CounterIncremented.self).payload
+            lock.withLock { self.event[payload.counter, default: 0] += payload.amount.kopecks }
+            if payload.amount.kopecks == 500 {
+                lock.withLock { self.event.removeAll() }
+                throw CocoaError(.coderInvalidValue)
+            }
+            lock.withLock {
+                for (counter, value) in self.event { batch[counter, default: 0] += value }
+                self.event.removeAll()
+            }
+        }
+
+        func finishBatch(in db: Database) throws {
+            let sums = lock.withLock { defer { batch.removeAll() }; return batch }
+            for (counter, value) in sums {
+                try db.execute(sql: "INSERT INTO sums(counter, kopecks) VALUES (?, ?) ON CONFLICT(counter) DO UPDATE SET kopecks = kopecks + excluded.kopecks",
+                               arguments: [counter, value])
+            }
+            lock.withLock { finished += 1 }
+        }
+
+        func discardBatch() { lock.withLock { batch.removeAll(); discarded += 1 } }
+    }
+
+    @Test("sums of a batch rolled back for savepoints are forgotten; the redone batch writes each applied event once, the failed one not at all")
+    func redoneBatch() async throws {
+        let dir = try TemporaryDirectory("processor-sums")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite")) { migrator in
+            CounterModel.migrations(&migrator)
+            migrator.registerMigration("sums") { try $0.execute(sql: "CREATE TABLE sums(counter TEXT PRIMARY KEY, kopecks INTEGER NOT NULL)") }
+        }
+        let handler = Summing()
+        let processor = StreamSubscriber.Processor(configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")],
+                                                                        streams: ["bench"]),
+                                                   handler: handler, metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+        let probe = ProcessorTests()
+        let batch: [StreamSubscriber.Inbound] = try [(1, "a", 700), (2, "b", 500), (3, "c", 40)].map {
+            .frames(source: 0, frames: try probe.frames(seq: $0.0, eventId: $0.1, kopecks: $0.2), viaReplay: false)
+        }
+        // As the subscriber applies a batch: fast, and on a failing event again with savepoints.
+        let saved = processor.state
+        do {
+            try await db.write { try processor.process(batch, $0, savepoints: false) }
+            Issue.record("the failing event should have sent the batch to the savepoint path")
+        } catch is StreamSubscriber.Processor.NeedsSavepoints {
+            processor.restore(saved)
+            try await db.write { try processor.process(batch, $0, savepoints: true) }
+        }
+        #expect(handler.discarded == 1)
+        #expect(handler.finished == 1)
+        #expect(try await db.read { try Row.fetchAll($0, sql: "SELECT counter, kopecks FROM sums") }.map { "\($0["counter"] as String)=\($0["kopecks"] as Int64)" }
+                == ["x=740"])
+        #expect(try await db.read { try InboxStore.deadLetters($0) }.map(\.eventId) == ["b"])
+    }
+}

@@ -66,30 +66,17 @@ struct Contributions: Sendable, Equatable {
         }
     }
 
-    /// Replaces `entity`'s previous contribution by this one in the aggregate.
-    func replace(entity: String, _ db: Database) throws {
+    /// Replaces `entity`'s previous contribution by this one: the difference goes to `aggregate`
+    /// (written when the batch ends), the new contribution to `contribution` at once, so the
+    /// entity's next event in the same batch starts from it.
+    func replace(entity: String, into aggregate: AggregateBuffer, _ db: Database) throws {
         let previous = try db.cachedStatement(sql: "SELECT data FROM contribution WHERE entity = ?")
             .fetchFirst(binding: { $0.add(entity) }) { $0.string(0) }
             .flatMap { $0 }.map(Contributions.init(encoded:)) ?? Contributions()
         guard previous != self else { return }
         var delta = cells
         for (cell, value) in previous.cells { delta[cell, default: 0] -= value }
-        // Bound directly (this runs for every event, four cells a call): GRDB's argument boxing
-        // was a third of it.
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO agg(metric, managerId, day, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(metric, managerId, day, category, region, segment, source) DO UPDATE SET value = value + excluded.value
-            """)
-        var managers: [String] = []
-        for (cell, value) in delta where value != 0 {
-            try upsert.execute {
-                $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
-                $0.add(cell.segment); $0.add(cell.source); $0.add(value)
-            }
-            if !managers.contains(cell.managerId) { managers.append(cell.managerId) }
-        }
-        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
-        for manager in managers { try dirty.execute { $0.add(manager) } }
+        aggregate.add(delta)
         if cells.isEmpty {
             try db.cachedStatement(sql: "DELETE FROM contribution WHERE entity = ?").execute { $0.add(entity) }
         } else {

@@ -9,11 +9,12 @@ struct Projection: EventHandler {
     /// The company zone: days and periods are cut in it.
     let zone: TimeZone
     private let router: EventRouter
+    private let aggregate = AggregateBuffer()
 
     init(zone: TimeZone) {
         self.zone = zone
         var router = EventRouter()
-        let project = ProjectionRules(zone: zone)
+        let project = ProjectionRules(zone: zone, aggregate: aggregate)
         router.on(ManagerUpserted.self) { envelope, db in try project.manager(envelope.payload, db) }
         router.on(ClientUpserted.self) { envelope, db in try project.client(envelope.payload, at: envelope.occurredAt, db) }
         router.on(ContactAdded.self) { envelope, db in try project.contact(envelope.payload, at: envelope.occurredAt, db) }
@@ -57,10 +58,22 @@ struct Projection: EventHandler {
     }
 
     func apply(_ event: ReceivedEvent, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO event_log(publisher, stream, seq, type, body) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [event.header.publisher, event.header.stream, event.header.seq, event.header.type, event.body])
-        try router.apply(event, in: db)
+        do {
+            try db.cachedStatement(sql: "INSERT INTO event_log(publisher, stream, seq, type, body) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [event.header.publisher, event.header.stream, event.header.seq, event.header.type, event.body])
+            try router.apply(event, in: db)
+        } catch {
+            // Its savepoint takes back what it wrote; its sums must go too.
+            aggregate.dropEvent()
+            throw error
+        }
+        aggregate.endEvent()
     }
+
+    /// Writes the batch's sums into `agg`, before the transaction commits.
+    func finishBatch(in db: Database) throws { try aggregate.flush(db) }
+
+    func discardBatch() { aggregate.discard() }
 
     /// Rebuilds facts and aggregates from `event_log`, in the order the events were applied.
     /// Plans, their corrections and the calendar are the service's own and stay.
@@ -82,8 +95,10 @@ struct Projection: EventHandler {
             for row in rows {
                 let header = WireHeader(publisher: row["publisher"], epoch: "", stream: row["stream"], seq: row["seq"], eventId: "", type: row["type"])
                 try projection.router.apply(ReceivedEvent(header: header, body: row["body"], replayed: true), in: db)
+                projection.aggregate.endEvent()
                 count += 1
             }
+            try projection.finishBatch(in: db)
         }
         return count
     }

@@ -6,6 +6,8 @@ import Storage
 /// What each kind of fact contributes. Days are cut in the company zone.
 struct ProjectionRules: Sendable {
     let zone: TimeZone
+    /// Where contributions' changes to the aggregate wait for the batch's end.
+    let aggregate: AggregateBuffer
 
     func day(_ date: Date) -> String { CalendarDay.of(date, in: zone) }
 
@@ -24,7 +26,7 @@ struct ProjectionRules: Sendable {
                              at.timeIntervalSince1970])
         var contributions = Contributions()
         contributions.add(.newClients, 1, manager: client.managerId, day: firstDay, region: client.region, segment: client.segment, source: client.source)
-        try contributions.replace(entity: "client:\(client.clientId)", db)
+        try contributions.replace(entity: "client:\(client.clientId)", into: aggregate, db)
     }
 
     func contact(_ contact: ContactAdded, at: Date, _ db: Database) throws {
@@ -33,7 +35,7 @@ struct ProjectionRules: Sendable {
         let manager = try String.fetchOne(db.cachedStatement(sql: "SELECT managerId FROM fact_client WHERE id = ?"), arguments: [contact.clientId])
         var contributions = Contributions()
         contributions.add(.newContacts, 1, manager: manager, day: firstDay)
-        try contributions.replace(entity: "contact:\(contact.contactId)", db)
+        try contributions.replace(entity: "contact:\(contact.contactId)", into: aggregate, db)
     }
 
     func lead(_ lead: LeadCreated, at: Date, _ db: Database) throws {
@@ -53,7 +55,7 @@ struct ProjectionRules: Sendable {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT day, source, region, segment, managerId FROM fact_lead WHERE id = ?"), arguments: [leadId]) else { return }
         var contributions = Contributions()
         contributions.add(.newLeads, 1, manager: row["managerId"], day: row["day"], region: row["region"], segment: row["segment"], source: row["source"])
-        try contributions.replace(entity: "lead:\(leadId)", db)
+        try contributions.replace(entity: "lead:\(leadId)", into: aggregate, db)
     }
 
     /// A deal as it stands: its row, its stage visits, and what it contributes — created on its
@@ -109,7 +111,7 @@ struct ProjectionRules: Sendable {
                 break
             }
         }
-        try contributions.replace(entity: "deal:\(deal.dealId)", db)
+        try contributions.replace(entity: "deal:\(deal.dealId)", into: aggregate, db)
     }
 
     func task(_ task: TaskCreated, _ db: Database) throws {
@@ -137,7 +139,7 @@ struct ProjectionRules: Sendable {
             $0.add(call.direction == .incoming ? call.from : call.to); $0.add(call.startedAt.timeIntervalSince1970); $0.add(call.billableSeconds)
             $0.add(call.answered); $0.add(call.recordingURL)
         }
-        try contributions.replace(entity: "call:\(call.callId)", db)
+        try contributions.replace(entity: "call:\(call.callId)", into: aggregate, db)
     }
 
     func activity(_ activity: ActivityRecorded, _ db: Database) throws {
@@ -153,7 +155,7 @@ struct ProjectionRules: Sendable {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO fact_activity(id, kind, managerId, clientId, dealId, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                        arguments: [activity.activityId, activity.kind, activity.managerId, activity.clientId, activity.dealId,
                                    activity.at.timeIntervalSince1970, activity.note])
-        try contributions.replace(entity: "activity:\(activity.activityId)", db)
+        try contributions.replace(entity: "activity:\(activity.activityId)", into: aggregate, db)
     }
 
     /// Cash received: a payment matched to a manager counts in full for that manager on the day the
@@ -172,7 +174,7 @@ struct ProjectionRules: Sendable {
             INSERT OR REPLACE INTO fact_payment(id, managerId, clientId, dealId, receivedOn, amount, payerName, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [payment.paymentId, payment.managerId, payment.clientId, payment.dealId, payment.receivedOn, payment.amount.kopecks,
                              payment.payerName, payment.matchedBy != nil])
-        try contributions.replace(entity: entity, db)
+        try contributions.replace(entity: entity, into: aggregate, db)
     }
 
     func receivable(_ item: ReceivableItem, overdue: Bool, _ db: Database) throws {

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import Storage
+
+/// The aggregate's changes over one batch of events, summed in memory and written once per cell
+/// when the batch ends (`flush`) — instead of an upsert per cell per event: a call moves four
+/// cells, and a batch of calls moves the same cells again and again.
+///
+/// An event's changes are kept apart until it is applied in full (`endEvent`): one that fails is
+/// rolled back by its savepoint, and its changes are dropped here too (`dropEvent`). A batch
+/// rolled back as a whole is forgotten (`discard`). Nothing reads `agg` while a batch is applied
+/// — only the HTTP side does, after commit — so the cells can wait.
+final class AggregateBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var batch: [Cell: Int64] = [:]
+    private var batchManagers: Set<String> = []
+    private var event: [Cell: Int64] = [:]
+    private var eventManagers: Set<String> = []
+
+    /// Adds an entity's change to the event being applied.
+    func add(_ delta: [Cell: Int64]) {
+        lock.withLock {
+            for (cell, value) in delta where value != 0 {
+                event[cell, default: 0] += value
+                eventManagers.insert(cell.managerId)
+            }
+        }
+    }
+
+    func endEvent() {
+        lock.withLock {
+            for (cell, value) in event { batch[cell, default: 0] += value }
+            batchManagers.formUnion(eventManagers)
+            event.removeAll(keepingCapacity: true)
+            eventManagers.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func dropEvent() {
+        lock.withLock {
+            event.removeAll(keepingCapacity: true)
+            eventManagers.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func discard() {
+        lock.withLock {
+            batch.removeAll()
+            batchManagers.removeAll()
+            event.removeAll()
+            eventManagers.removeAll()
+        }
+    }
+
+    /// Writes the batch's cells (those that moved) and marks their managers dirty for the pace
+    /// watcher; the buffer is empty afterwards.
+    func flush(_ db: Database) throws {
+        let (cells, managers) = lock.withLock {
+            defer { batch.removeAll(keepingCapacity: true); batchManagers.removeAll(keepingCapacity: true) }
+            return (batch, batchManagers)
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO agg(metric, managerId, day, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(metric, managerId, day, category, region, segment, source) DO UPDATE SET value = value + excluded.value
+            """)
+        // In key order: neighbouring cells share pages.
+        for (cell, value) in cells.sorted(by: { Self.precedes($0.key, $1.key) }) where value != 0 {
+            try upsert.execute {
+                $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
+                $0.add(cell.segment); $0.add(cell.source); $0.add(value)
+            }
+        }
+        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
+        for manager in managers.sorted() { try dirty.execute { $0.add(manager) } }
+    }
+
+    private static func precedes(_ a: Cell, _ b: Cell) -> Bool {
+        let (headA, headB) = ((a.metric.rawValue, a.managerId, a.day, a.category), (b.metric.rawValue, b.managerId, b.day, b.category))
+        return headA != headB ? headA < headB : (a.region, a.segment, a.source) < (b.region, b.segment, b.source)
+    }
+}
