@@ -267,6 +267,15 @@ struct KPIScenarioTests {
         let after = try await up.kpi.database.read { try Row.fetchAll($0, sql: "SELECT * FROM agg WHERE value != 0 ORDER BY metric, managerId, day, category, region, segment, source") }
         #expect(before == after)
         #expect(!before.isEmpty)
+        // The monthly sums are the daily cells summed by month, kept as events came and rebuilt alike.
+        let monthly = "SELECT metric, month, managerId, category, region, segment, source, value FROM agg_month WHERE value != 0 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        let summed = """
+            SELECT metric, substr(day, 1, 7) AS month, managerId, category, region, segment, source, SUM(value) AS value FROM agg
+            GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING SUM(value) != 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+            """
+        let (months, sums) = try await up.kpi.database.read { (try Row.fetchAll($0, sql: monthly), try Row.fetchAll($0, sql: summed)) }
+        #expect(months == sums)
+        #expect(months.count > 10)
         var late = Self.expected
         late["m1"]!["calls"]! += 1; late["m1"]!["calls_outgoing"]! += 1; late["m1"]!["calls_answered"]! += 1; late["m1"]!["talk_seconds"]! += 10
         for (manager, values) in late {

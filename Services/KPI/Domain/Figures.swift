@@ -18,8 +18,24 @@ struct Filter: Sendable, Equatable {
         self.category = category; self.region = region; self.segment = segment; self.source = source
     }
 
-    var sql: SQL {
-        var sql: SQL = "day BETWEEN \(from) AND \(to)"
+    /// The first and last month when the days are whole months — every period is — so the
+    /// figures can be read from the monthly sums; nil for any other range of days.
+    var months: (first: String, last: String)? {
+        guard from.hasSuffix("-01"), from <= to, Period.containing(to, kind: .month).lastDay == to else { return nil }
+        return (String(from.prefix(7)), String(to.prefix(7)))
+    }
+
+    /// The cells to read (`agg_month_figures` for whole months, else `agg_figures`) and the
+    /// condition that picks this filter's from them.
+    var cells: (table: String, condition: SQL) {
+        guard let months else { return ("agg_figures", sql) }
+        return ("agg_month_figures", "month BETWEEN \(months.first) AND \(months.last)" + dimensions)
+    }
+
+    var sql: SQL { "day BETWEEN \(from) AND \(to)" + dimensions }
+
+    private var dimensions: SQL {
+        var sql: SQL = ""
         if let managers { sql += " AND managerId IN \(managers)" }
         if let category { sql += " AND category = \(category)" }
         if let region { sql += " AND region = \(region)" }
@@ -33,7 +49,8 @@ struct Filter: Sendable, Equatable {
 enum Figures {
     /// Every metric's value under `filter`.
     static func values(_ filter: Filter, _ db: Database) throws -> [Metric: Int64] {
-        let request = SQLRequest<Row>(literal: "SELECT metric, SUM(value) AS total FROM agg_figures WHERE " + filter.sql + " GROUP BY metric")
+        let (table, condition) = filter.cells
+        let request = SQLRequest<Row>(literal: "SELECT metric, SUM(value) AS total FROM \(sql: table) WHERE " + condition + " GROUP BY metric")
         var values: [Metric: Int64] = [:]
         for metric in Metric.allCases { values[metric] = 0 }
         for row in try request.fetchAll(db) {
@@ -43,14 +60,16 @@ enum Figures {
     }
 
     static func value(_ metric: Metric, _ filter: Filter, _ db: Database) throws -> Int64 {
-        let request = SQLRequest<Int64>(literal: "SELECT COALESCE(SUM(value), 0) FROM agg_figures WHERE metric = \(metric.rawValue) AND " + filter.sql)
+        let (table, condition) = filter.cells
+        let request = SQLRequest<Int64>(literal: "SELECT COALESCE(SUM(value), 0) FROM \(sql: table) WHERE metric = \(metric.rawValue) AND " + condition)
         return try request.fetchOne(db) ?? 0
     }
 
     /// One metric per manager.
     static func byManager(_ metric: Metric, _ filter: Filter, _ db: Database) throws -> [String: Int64] {
-        let request = SQLRequest<Row>(literal: "SELECT managerId, SUM(value) AS total FROM agg_figures WHERE metric = \(metric.rawValue) AND "
-                                      + filter.sql + " GROUP BY managerId")
+        let (table, condition) = filter.cells
+        let request = SQLRequest<Row>(literal: "SELECT managerId, SUM(value) AS total FROM \(sql: table) WHERE metric = \(metric.rawValue) AND "
+                                      + condition + " GROUP BY managerId")
         return Dictionary(uniqueKeysWithValues: try request.fetchAll(db).map { ($0["managerId"] as String, $0["total"] as Int64) })
     }
 

@@ -63,10 +63,26 @@ final class AggregateBuffer: @unchecked Sendable {
             INSERT INTO agg(metric, managerId, day, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(metric, managerId, day, category, region, segment, source) DO UPDATE SET value = value + excluded.value
             """)
+        var months: [Cell: Int64] = [:]
         // In key order: neighbouring cells share pages.
         for (cell, value) in cells.sorted(by: { Self.precedes($0.key, $1.key) }) where value != 0 {
             try upsert.execute {
                 $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
+                $0.add(cell.segment); $0.add(cell.source); $0.add(value)
+            }
+            var month = cell
+            month.day = String(cell.day.utf8.prefix(7))!
+            months[month, default: 0] += value
+        }
+        // The same sums by month (`agg_month`); `day` holds the month there.
+        let monthUpsert = try db.cachedStatement(sql: """
+            INSERT INTO agg_month(metric, month, managerId, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(metric, month, managerId, category, region, segment, source) DO UPDATE SET value = value + excluded.value
+            """)
+        for (cell, value) in months.sorted(by: { ($0.key.metric.rawValue, $0.key.day, $0.key.managerId) < ($1.key.metric.rawValue, $1.key.day, $1.key.managerId) })
+        where value != 0 {
+            try monthUpsert.execute {
+                $0.add(cell.metric.rawValue); $0.add(cell.day); $0.add(cell.managerId); $0.add(cell.category); $0.add(cell.region)
                 $0.add(cell.segment); $0.add(cell.source); $0.add(value)
             }
         }

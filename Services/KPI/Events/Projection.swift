@@ -79,7 +79,7 @@ struct Projection: EventHandler {
     /// Plans, their corrections and the calendar are the service's own and stay.
     static func recompute(zone: TimeZone, _ db: Database) throws -> Int {
         try db.execute(sql: """
-            DELETE FROM agg; DELETE FROM contribution; DELETE FROM dir_manager; DELETE FROM fact_client; DELETE FROM fact_deal;
+            DELETE FROM agg; DELETE FROM agg_month; DELETE FROM contribution; DELETE FROM dir_manager; DELETE FROM fact_client; DELETE FROM fact_deal;
             DELETE FROM fact_visit; DELETE FROM fact_task; DELETE FROM fact_receivable; DELETE FROM fact_lead; DELETE FROM fact_contact; DELETE FROM fact_payment_revision;
             DELETE FROM fact_call; DELETE FROM fact_activity; DELETE FROM fact_payment; DELETE FROM fact_approval;
             """)

@@ -105,6 +105,7 @@ struct PlanRoutes {
             try await context.database.write { db in
                 guard try Int.fetchOne(db, sql: "SELECT 1 FROM frozen_month WHERE month = ?", arguments: [text]) == nil else { return }
                 try db.execute(sql: "INSERT INTO frozen_agg SELECT * FROM agg WHERE day BETWEEN ? AND ?", arguments: [period.firstDay, period.lastDay])
+                try db.execute(sql: "INSERT INTO frozen_agg_month SELECT * FROM agg_month WHERE month = ?", arguments: [text])
                 try db.execute(sql: "INSERT INTO frozen_month(month, frozenAt, byUser) VALUES (?, ?, ?)",
                                arguments: [text, Date().timeIntervalSince1970, user.userId])
             }
@@ -117,6 +118,7 @@ struct PlanRoutes {
             guard let period = Period(text), period.kind == .month else { throw Problem.invalid("month", "must be a month like 2026-10") }
             try await context.database.write { db in
                 try db.execute(sql: "DELETE FROM frozen_agg WHERE day BETWEEN ? AND ?", arguments: [period.firstDay, period.lastDay])
+                try db.execute(sql: "DELETE FROM frozen_agg_month WHERE month = ?", arguments: [text])
                 try db.execute(sql: "DELETE FROM frozen_month WHERE month = ?", arguments: [text])
             }
             return Response(status: .noContent)

@@ -101,5 +101,32 @@ enum KPISchema {
             // month — a card's three ranks took 20 ms. A cell's value changing leaves this index be.
             try db.execute(sql: "CREATE INDEX agg_metric_day ON agg(metric, day)")
         }
+        migrator.registerMigration("kpi.v7-month-aggregate") { db in
+            // The daily cells summed by month, written with them when a batch of events ends:
+            // periods are whole months, and a month's figure for every manager (a leaderboard, a
+            // card's three ranks) read thirty cells a manager — or a whole year's for a year.
+            // Keyed metric, month, manager: one metric of a period is one contiguous range, its
+            // values in the rows. Frozen months keep a copy, as the daily cells do.
+            try db.execute(sql: """
+                CREATE TABLE agg_month (
+                    metric TEXT NOT NULL, month TEXT NOT NULL, managerId TEXT NOT NULL, category TEXT NOT NULL, region TEXT NOT NULL,
+                    segment TEXT NOT NULL, source TEXT NOT NULL, value INTEGER NOT NULL,
+                    PRIMARY KEY (metric, month, managerId, category, region, segment, source)
+                ) WITHOUT ROWID;
+                CREATE INDEX agg_month_manager ON agg_month(managerId, month);
+                CREATE TABLE frozen_agg_month (
+                    metric TEXT NOT NULL, month TEXT NOT NULL, managerId TEXT NOT NULL, category TEXT NOT NULL, region TEXT NOT NULL,
+                    segment TEXT NOT NULL, source TEXT NOT NULL, value INTEGER NOT NULL,
+                    PRIMARY KEY (metric, month, managerId, category, region, segment, source)
+                ) WITHOUT ROWID;
+                INSERT INTO agg_month SELECT metric, substr(day, 1, 7), managerId, category, region, segment, source, SUM(value)
+                    FROM agg GROUP BY metric, substr(day, 1, 7), managerId, category, region, segment, source HAVING SUM(value) != 0;
+                INSERT INTO frozen_agg_month SELECT metric, substr(day, 1, 7), managerId, category, region, segment, source, SUM(value)
+                    FROM frozen_agg GROUP BY metric, substr(day, 1, 7), managerId, category, region, segment, source HAVING SUM(value) != 0;
+                CREATE VIEW agg_month_figures AS
+                    SELECT * FROM agg_month WHERE month NOT IN (SELECT month FROM frozen_month)
+                    UNION ALL SELECT * FROM frozen_agg_month;
+                """)
+        }
     }
 }
