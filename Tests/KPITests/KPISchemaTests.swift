@@ -37,6 +37,24 @@ struct KPISchemaTests {
         #expect(frozen == ["calls 2026-10 m1 4"])
     }
 
+    @Test("a card's task and receivable counts and a paid invoice's receivables are found by index")
+    func cardIndexes() throws {
+        let queue = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        KPISchema.migrations(&migrator)
+        try migrator.migrate(queue)
+        let plans = try queue.read { db in
+            try [
+                "SELECT COUNT(*) FROM fact_task WHERE assigneeId = 'm1' AND overdue = 1 AND status = 'open'",
+                "SELECT COALESCE(SUM(outstanding), 0) FROM fact_receivable WHERE managerId = 'm1' AND overdue = 1",
+                "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = 'i1'",
+            ].map { sql in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ") }
+        }
+        #expect(plans[0].contains("USING INDEX fact_task_assignee"), "\(plans[0])")
+        #expect(plans[1].contains("USING INDEX fact_receivable_manager"), "\(plans[1])")
+        #expect(plans[2].contains("USING INDEX fact_receivable_invoice"), "\(plans[2])")
+    }
+
     @Test("whole months are read from the monthly sums, other ranges from the days")
     func filterMonths() {
         let october = Period("2026-10")!

@@ -128,5 +128,14 @@ enum KPISchema {
                     UNION ALL SELECT * FROM frozen_agg_month;
                 """)
         }
+        migrator.registerMigration("kpi.v8-task-receivable-indexes") { db in
+            // A card counts its manager's overdue tasks and receivables, and `invoice.paid` clears
+            // an invoice's receivables: each read its whole table.
+            try db.execute(sql: """
+                CREATE INDEX fact_task_assignee ON fact_task(assigneeId, status);
+                CREATE INDEX fact_receivable_manager ON fact_receivable(managerId, overdue);
+                CREATE INDEX fact_receivable_invoice ON fact_receivable(invoiceId);
+                """)
+        }
     }
 }
