@@ -59,35 +59,32 @@ final class AggregateBuffer: @unchecked Sendable {
             defer { batch.removeAll(keepingCapacity: true); batchManagers.removeAll(keepingCapacity: true) }
             return (batch, batchManagers)
         }
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO agg(metric, managerId, day, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(metric, managerId, day, category, region, segment, source) DO UPDATE SET value = value + excluded.value
-            """)
         var months: [Cell: Int64] = [:]
-        // In key order: neighbouring cells share pages.
-        for (cell, value) in cells.sorted(by: { Self.precedes($0.key, $1.key) }) where value != 0 {
-            try upsert.execute {
-                $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
-                $0.add(cell.segment); $0.add(cell.source); $0.add(value)
-            }
+        for (cell, value) in cells {
             var month = cell
             month.day = String(cell.day.utf8.prefix(7))!
             months[month, default: 0] += value
         }
-        // The same sums by month (`agg_month`); `day` holds the month there.
-        let monthUpsert = try db.cachedStatement(sql: """
-            INSERT INTO agg_month(metric, month, managerId, category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(metric, month, managerId, category, region, segment, source) DO UPDATE SET value = value + excluded.value
+        try Self.add(cells, to: "agg", dayColumn: "day", db)
+        // The same sums by month; there a cell's `day` holds its month.
+        try Self.add(months, to: "agg_month", dayColumn: "month", db)
+        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
+        for manager in managers.sorted() { try dirty.execute { $0.add(manager) } }
+    }
+
+    /// Adds each cell's value to its row of `table` (`agg` or `agg_month`, whose day column is
+    /// `dayColumn`), in key order so that neighbouring cells share pages.
+    private static func add(_ cells: [Cell: Int64], to table: String, dayColumn: String, _ db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO \(table)(metric, managerId, \(dayColumn), category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(metric, managerId, \(dayColumn), category, region, segment, source) DO UPDATE SET value = value + excluded.value
             """)
-        for (cell, value) in months.sorted(by: { ($0.key.metric.rawValue, $0.key.day, $0.key.managerId) < ($1.key.metric.rawValue, $1.key.day, $1.key.managerId) })
-        where value != 0 {
-            try monthUpsert.execute {
-                $0.add(cell.metric.rawValue); $0.add(cell.day); $0.add(cell.managerId); $0.add(cell.category); $0.add(cell.region)
+        for (cell, value) in cells.sorted(by: { precedes($0.key, $1.key) }) where value != 0 {
+            try upsert.execute {
+                $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
                 $0.add(cell.segment); $0.add(cell.source); $0.add(value)
             }
         }
-        let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
-        for manager in managers.sorted() { try dirty.execute { $0.add(manager) } }
     }
 
     private static func precedes(_ a: Cell, _ b: Cell) -> Bool {
