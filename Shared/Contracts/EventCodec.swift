@@ -46,8 +46,50 @@ public enum EventCodec {
         return try encoder.encode(payload)
     }
 
+    /// Payloads that read themselves (`JSONReadable`) skip Foundation's decoder, unless the bytes
+    /// hold something their reader is not sure of: then Foundation decodes them as before.
     public static func decode<P: Codable & Sendable>(_ type: P.Type, from data: Data) throws -> EventEnvelope<P> {
-        try makeDecoder().decode(EventEnvelope<P>.self, from: data)
+        if let readable = P.self as? any JSONReadable.Type, let envelope = try? read(readable, as: P.self, from: data) {
+            return envelope
+        }
+        return try makeDecoder().decode(EventEnvelope<P>.self, from: data)
+    }
+
+    static func read<P: Codable & Sendable>(_ readable: any JSONReadable.Type, as: P.Type, from data: Data) throws -> EventEnvelope<P> {
+        try JSONReader.read(data) { json in
+            var eventId: String?, type: String?, schemaVersion: Int?, service: String?, instance: String?, stream: String?
+            var seq: Int64?, occurredAt: Date?, correlationId: String?, payload: P?
+            var seen: UInt64 = 0
+            try json.object { json, key in
+                if key == "eventId" { try json.once(&seen, 0); eventId = try json.string() }
+                else if key == "type" { try json.once(&seen, 1); type = try json.string() }
+                else if key == "schemaVersion" { try json.once(&seen, 2); schemaVersion = try json.int() }
+                else if key == "stream" { try json.once(&seen, 3); stream = try json.string() }
+                else if key == "seq" { try json.once(&seen, 4); seq = try json.int64() }
+                else if key == "occurredAt" { try json.once(&seen, 5); occurredAt = try json.date() }
+                else if key == "correlationId" { try json.once(&seen, 6); correlationId = try json.optionalString() }
+                else if key == "payload" {
+                    try json.once(&seen, 7)
+                    guard let value = try readable.init(json: &json) as? P else { throw json.unreadable() }
+                    payload = value
+                } else if key == "source" {
+                    try json.once(&seen, 8)
+                    var members: UInt64 = 0
+                    try json.object { json, key in
+                        if key == "service" { try json.once(&members, 0); service = try json.string() }
+                        else if key == "instance" { try json.once(&members, 1); instance = try json.string() }
+                        else { try json.skip() }
+                    }
+                } else {
+                    try json.skip()
+                }
+            }
+            guard let eventId, let type, let schemaVersion, let service, let instance, let stream, let seq, let occurredAt,
+                  let payload else { throw json.unreadable() }
+            return EventEnvelope(eventId: eventId, type: EventType(type), schemaVersion: schemaVersion,
+                                 source: EventSource(service: service, instance: instance), stream: stream, seq: seq,
+                                 occurredAt: occurredAt, correlationId: correlationId, payload: payload)
+        }
     }
 
     public static func decodeHeader(from data: Data) throws -> EnvelopeHeader {

@@ -1,5 +1,5 @@
 @testable import Accounting
-import Contracts
+@testable import Contracts
 import Foundation
 import Messaging
 import ServiceKit
@@ -47,9 +47,24 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? EventCodec.decodeHeader(from: data)
             _ = try? EventCodec.decode(DealCreated.self, from: data)
             _ = try? EventCodec.decode(CallRecorded.self, from: data)
+            // What the hand reader accepts, Foundation's decoder must accept as the same value.
+            Self.sameAsFoundation(CallRecorded.self, data)
+            Self.sameAsFoundation(DealWon.self, data)
             _ = try? EventCodec.decode(PaymentReceived.self, from: data)
             _ = try? EventCodec.decode(ReceivableOverdue.self, from: data)
         }
+    }
+
+    static func sameAsFoundation<P: EventPayload & Equatable & JSONReadable>(_ type: P.Type, _ data: Data) {
+        guard let read = try? EventCodec.read(P.self, as: P.self, from: data) else { return }
+        guard let decoded = try? EventCodec.makeDecoder().decode(EventEnvelope<P>.self, from: data) else {
+            preconditionFailure("the reader accepted what Foundation refuses: \(String(decoding: data, as: UTF8.self))")
+        }
+        precondition(read.payload == decoded.payload && read.eventId == decoded.eventId && read.seq == decoded.seq
+                     && read.occurredAt == decoded.occurredAt && read.correlationId == decoded.correlationId
+                     && read.source == decoded.source && read.type == decoded.type && read.stream == decoded.stream
+                     && read.schemaVersion == decoded.schemaVersion,
+                     "the reader and Foundation differ: \(String(decoding: data, as: UTF8.self))")
     }
 
     /// A statement parser's output without what only a full reading has (the other fields).
