@@ -1,6 +1,8 @@
+import Contracts
 import Foundation
 import GRDB
 @testable import KPI
+import Messaging
 import Testing
 import TestSupport
 
@@ -69,5 +71,66 @@ struct KPISchemaTests {
         partial.from = "2026-10-02"
         #expect(partial.months == nil)
         #expect(Filter(managers: ["m1"], period: october).cells.table == "agg_month_figures")
+    }
+    @Test("the daily cells are keyed day first and kept; calls' stored contributions go, and a call moved afterwards moves its cells")
+    func dayFirstAggregate() throws {
+        let dir = try TemporaryDirectory("kpi-schema")
+        defer { dir.remove() }
+        let queue = try DatabaseQueue(path: dir.file("k.sqlite"))
+        var migrator = DatabaseMigrator()
+        KPISchema.migrations(&migrator)
+        try migrator.migrate(queue, upTo: "kpi.v8-task-receivable-indexes")
+        let zone = TimeZone(identifier: "Europe/Moscow")!
+        // A call of m1 on 1 Oct as the projection stored it before: its row, its four cells, its contribution.
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
+                    VALUES ('x', 'm1', NULL, NULL, 'outgoing', '+7495', 1790000000, 60, 1, NULL);
+                INSERT INTO agg VALUES ('calls', 'm1', '2026-09-21', '', '', '', '', 1), ('calls_outgoing', 'm1', '2026-09-21', '', '', '', '', 1),
+                    ('calls_answered', 'm1', '2026-09-21', '', '', '', '', 1), ('talk_seconds', 'm1', '2026-09-21', '', '', '', '', 60),
+                    ('won_amount', 'm2', '2026-09-20', 'equipment', 'Москва', 'smb', 'website', 100000);
+                INSERT INTO contribution VALUES ('call:x', 'calls|m1|2026-09-21||||=1'), ('deal:d1', 'won_amount|m2|2026-09-20|equipment|Москва|smb|website=100000');
+                """)
+        }
+        try migrator.migrate(queue)
+        func cells(_ db: Database) throws -> [String] {
+            try Row.fetchAll(db, sql: "SELECT * FROM agg_figures ORDER BY metric, managerId, day").map {
+                "\($0["metric"] as String) \($0["managerId"] as String) \($0["day"] as String) \($0["category"] as String) \($0["value"] as Int64)"
+            }
+        }
+        try queue.read { (db: Database) throws in
+            #expect(try cells(db) == ["calls m1 2026-09-21  1", "calls_answered m1 2026-09-21  1", "calls_outgoing m1 2026-09-21  1",
+                                      "talk_seconds m1 2026-09-21  60", "won_amount m2 2026-09-20 equipment 100000"])
+            #expect(try String.fetchAll(db, sql: "SELECT entity FROM contribution") == ["deal:d1"])
+            let key = try String.fetchAll(db, sql: "SELECT name FROM pragma_index_xinfo((SELECT name FROM pragma_index_list('agg') WHERE origin = 'pk')) WHERE key = 1 ORDER BY seqno")
+            #expect(key == ["day", "metric", "managerId", "category", "region", "segment", "source"])
+            let plans = try ["SELECT value FROM agg_figures WHERE managerId = 'm1' AND day BETWEEN '2026-09-01' AND '2026-09-30'",
+                             "SELECT value FROM agg_figures WHERE metric = 'calls' AND day BETWEEN '2026-09-01' AND '2026-09-30'"].map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            #expect(plans[0].contains("USING INDEX agg_manager_day"), "\(plans[0])")
+            #expect(plans[1].contains("USING INDEX agg_metric_day"), "\(plans[1])")
+        }
+        // The call, rematched to m2 and now incoming and missed two days later: m1's cells are gone, m2 has the new ones.
+        let moved = CallState(callId: "x", revision: 2, direction: .incoming, from: "+7495", to: "102", extension_: "102", managerId: "m2",
+                              clientId: nil, dealId: nil, startedAt: Date(timeIntervalSince1970: 1_790_000_000 + 2 * 86_400), answeredAt: nil,
+                              endedAt: nil, durationSeconds: 10, billableSeconds: 0, answered: false, disposition: "NO ANSWER",
+                              recordingURL: nil, source: "cdr")
+        let body = try EventCodec.encode(EventEnvelope(eventId: "e1", type: CallUpdated.eventType, schemaVersion: 1,
+                                                       source: EventSource(service: "telephony", instance: "t"), stream: "telephony", seq: 1,
+                                                       occurredAt: moved.startedAt, correlationId: nil,
+                                                       payload: CallUpdated(call: moved, changedFields: ["managerId"])))
+        let projection = Projection(zone: zone)
+        try queue.write { db in
+            try projection.apply(ReceivedEvent(header: WireHeader(publisher: "telephony", epoch: "e", stream: "telephony", seq: 1, eventId: "e1",
+                                                                  type: CallUpdated.eventType.rawValue), body: body, replayed: false), in: db)
+            try projection.finishBatch(in: db)
+        }
+        try queue.read { (db: Database) throws in
+            #expect(try cells(db) == ["calls m1 2026-09-21  0", "calls m2 2026-09-23  1", "calls_answered m1 2026-09-21  0",
+                                      "calls_incoming m2 2026-09-23  1", "calls_missed m2 2026-09-23  1", "calls_outgoing m1 2026-09-21  0",
+                                      "talk_seconds m1 2026-09-21  0", "won_amount m2 2026-09-20 equipment 100000"])
+            #expect(try String.fetchAll(db, sql: "SELECT managerId FROM fact_call") == ["m2"])
+        }
     }
 }

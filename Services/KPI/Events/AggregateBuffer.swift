@@ -27,6 +27,15 @@ final class AggregateBuffer: @unchecked Sendable {
         }
     }
 
+    /// Adds one cell's change to the event being applied.
+    func add(_ cell: Cell, _ value: Int64) {
+        guard value != 0 else { return }
+        lock.withLock {
+            event[cell, default: 0] += value
+            eventManagers.insert(cell.managerId)
+        }
+    }
+
     func endEvent() {
         lock.withLock {
             for (cell, value) in event { batch[cell, default: 0] += value }
@@ -65,21 +74,22 @@ final class AggregateBuffer: @unchecked Sendable {
             month.day = String(cell.day.utf8.prefix(7))!
             months[month, default: 0] += value
         }
-        try Self.add(cells, to: "agg", dayColumn: "day", db)
+        try Self.add(cells, to: "agg", dayColumn: "day", dayFirst: true, db)
         // The same sums by month; there a cell's `day` holds its month.
-        try Self.add(months, to: "agg_month", dayColumn: "month", db)
+        try Self.add(months, to: "agg_month", dayColumn: "month", dayFirst: false, db)
         let dirty = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_manager(managerId) VALUES (?)")
         for manager in managers.sorted() { try dirty.execute { $0.add(manager) } }
     }
 
     /// Adds each cell's value to its row of `table` (`agg` or `agg_month`, whose day column is
-    /// `dayColumn`), in key order so that neighbouring cells share pages.
-    private static func add(_ cells: [Cell: Int64], to table: String, dayColumn: String, _ db: Database) throws {
+    /// `dayColumn`), in the table's key order — day first (`agg`) or metric first (`agg_month`) —
+    /// so that neighbouring cells share pages.
+    private static func add(_ cells: [Cell: Int64], to table: String, dayColumn: String, dayFirst: Bool, _ db: Database) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO \(table)(metric, managerId, \(dayColumn), category, region, segment, source, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(metric, managerId, \(dayColumn), category, region, segment, source) DO UPDATE SET value = value + excluded.value
             """)
-        for (cell, value) in cells.sorted(by: { precedes($0.key, $1.key) }) where value != 0 {
+        for (cell, value) in cells.sorted(by: { precedes($0.key, $1.key, dayFirst: dayFirst) }) where value != 0 {
             try upsert.execute {
                 $0.add(cell.metric.rawValue); $0.add(cell.managerId); $0.add(cell.day); $0.add(cell.category); $0.add(cell.region)
                 $0.add(cell.segment); $0.add(cell.source); $0.add(value)
@@ -87,8 +97,11 @@ final class AggregateBuffer: @unchecked Sendable {
         }
     }
 
-    private static func precedes(_ a: Cell, _ b: Cell) -> Bool {
-        let (headA, headB) = ((a.metric.rawValue, a.managerId, a.day, a.category), (b.metric.rawValue, b.managerId, b.day, b.category))
-        return headA != headB ? headA < headB : (a.region, a.segment, a.source) < (b.region, b.segment, b.source)
+    private static func precedes(_ a: Cell, _ b: Cell, dayFirst: Bool) -> Bool {
+        if dayFirst, a.day != b.day { return a.day < b.day }
+        if a.metric != b.metric { return a.metric.rawValue < b.metric.rawValue }
+        if !dayFirst, a.day != b.day { return a.day < b.day }
+        if a.managerId != b.managerId { return a.managerId < b.managerId }
+        return (a.category, a.region, a.segment, a.source) < (b.category, b.region, b.segment, b.source)
     }
 }

@@ -119,16 +119,18 @@ struct ProjectionRules: Sendable {
                        arguments: [task.taskId, task.assigneeId, task.dueAt.timeIntervalSince1970])
     }
 
-    /// Calls with a client (incoming or outgoing; not internal) count for the manager on the day
-    /// they started: total, by direction, answered or missed, and billable seconds as talk time.
+    /// A call as it stands, and what it counts for (see `CallFigures`): the row it replaces is
+    /// read back and its cells taken away.
     func call(_ call: CallState, _ db: Database) throws {
-        var contributions = Contributions()
-        if call.direction != .internal, let manager = call.managerId {
-            let day = day(call.startedAt)
-            contributions.add(.calls, 1, manager: manager, day: day)
-            contributions.add(call.direction == .outgoing ? .callsOutgoing : .callsIncoming, 1, manager: manager, day: day)
-            contributions.add(call.answered ? .callsAnswered : .callsMissed, 1, manager: manager, day: day)
-            contributions.add(.talkSeconds, Int64(call.billableSeconds), manager: manager, day: day)
+        let previous = try db.cachedStatement(sql: "SELECT managerId, direction, startedAt, billableSeconds, answered FROM fact_call WHERE id = ?")
+            .fetchFirst(binding: { $0.add(call.callId) }) { row in
+                CallFigures(managerId: row.string(0), direction: row.string(1) ?? "", startedAt: row.double(2) ?? 0,
+                            billableSeconds: row.int64(3) ?? 0, answered: row.int64(4) == 1)
+            }
+        let current = CallFigures(call)
+        if previous != current {
+            previous?.add(to: aggregate, sign: -1, zone: zone)
+            current.add(to: aggregate, sign: 1, zone: zone)
         }
         if let client = call.clientId { try touch(client: client, at: call.startedAt, db) }
         try db.cachedStatement(sql: """
@@ -139,7 +141,6 @@ struct ProjectionRules: Sendable {
             $0.add(call.direction == .incoming ? call.from : call.to); $0.add(call.startedAt.timeIntervalSince1970); $0.add(call.billableSeconds)
             $0.add(call.answered); $0.add(call.recordingURL)
         }
-        try contributions.replace(entity: "call:\(call.callId)", into: aggregate, db)
     }
 
     func activity(_ activity: ActivityRecorded, _ db: Database) throws {
