@@ -1,7 +1,9 @@
 import Contracts
 import Foundation
 import GRDB
+import Logging
 import Messaging
+import ServiceKit
 import Storage
 
 /// `make bench`'s KPI part: a generated year of a department consumed by the read side, then the
@@ -22,7 +24,11 @@ extension KPIService {
     /// into facts and the daily aggregate, 2,000 to a transaction.
     public static func benchYear(path: String, scale: Double, managers: Int = 300, zone: TimeZone,
                                  progress: (String) -> Void = { _ in }) throws -> BenchReport {
-        let database = try PacerDatabase.open(path: path) { KPISchema.migrations(&$0) }
+        // Opened as the running service opens it: the write-ahead log is copied back by a
+        // checkpointer of its own, not inside the batches' commits.
+        let database = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { KPISchema.migrations(&$0) }
+        let checkpointer = Task { try await WALCheckpointer(path: path, logger: Logger(label: "bench")).run() }
+        defer { checkpointer.cancel() }
         let projection = Projection(zone: zone)
         var report = BenchReport()
         let now = Date()

@@ -25,13 +25,37 @@ struct CallFigures: Equatable, Sendable {
     }
 
     /// Adds its cells to `aggregate`, or takes them away (`sign` -1).
-    func add(to aggregate: AggregateBuffer, sign: Int64, zone: TimeZone) {
+    func add(to aggregate: AggregateBuffer, sign: Int64, days: DayCutter) {
         guard direction != CallDirection.internal.rawValue, let managerId else { return }
-        let day = CalendarDay.of(Date(timeIntervalSince1970: startedAt), in: zone)
-        func cell(_ metric: Metric) -> Cell { Cell(metric: metric, managerId: managerId, day: day) }
-        aggregate.add(cell(.calls), sign)
-        aggregate.add(cell(direction == CallDirection.outgoing.rawValue ? .callsOutgoing : .callsIncoming), sign)
-        aggregate.add(cell(answered ? .callsAnswered : .callsMissed), sign)
-        aggregate.add(cell(.talkSeconds), sign * billableSeconds)
+        let outgoing = direction == CallDirection.outgoing.rawValue
+        let counts = CallCounts(calls: sign, outgoing: outgoing ? sign : 0, incoming: outgoing ? 0 : sign, answered: answered ? sign : 0,
+                                missed: answered ? 0 : sign, talkSeconds: sign * billableSeconds)
+        aggregate.add(counts, for: CallDay(managerId: managerId, day: days.day(Date(timeIntervalSince1970: startedAt))))
+    }
+}
+
+/// A manager's calls on a day: the key calls are summed under in a batch.
+struct CallDay: Hashable, Sendable {
+    var managerId: String
+    var day: String
+}
+
+/// What calls add to a manager's day, every call metric at once.
+struct CallCounts: Equatable, Sendable {
+    var calls: Int64 = 0
+    var outgoing: Int64 = 0
+    var incoming: Int64 = 0
+    var answered: Int64 = 0
+    var missed: Int64 = 0
+    var talkSeconds: Int64 = 0
+
+    mutating func add(_ other: CallCounts) {
+        calls += other.calls; outgoing += other.outgoing; incoming += other.incoming
+        answered += other.answered; missed += other.missed; talkSeconds += other.talkSeconds
+    }
+
+    var metrics: [(Metric, Int64)] {
+        [(.calls, calls), (.callsOutgoing, outgoing), (.callsIncoming, incoming), (.callsAnswered, answered), (.callsMissed, missed),
+         (.talkSeconds, talkSeconds)]
     }
 }

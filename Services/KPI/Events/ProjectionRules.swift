@@ -9,7 +9,16 @@ struct ProjectionRules: Sendable {
     /// Where contributions' changes to the aggregate wait for the batch's end.
     let aggregate: AggregateBuffer
 
-    func day(_ date: Date) -> String { CalendarDay.of(date, in: zone) }
+    /// Cuts instants into the zone's days.
+    let days: DayCutter
+
+    init(zone: TimeZone, aggregate: AggregateBuffer) {
+        self.zone = zone
+        self.aggregate = aggregate
+        days = DayCutter(zone: zone)
+    }
+
+    func day(_ date: Date) -> String { days.day(date) }
 
     func manager(_ manager: ManagerUpserted, _ db: Database) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO dir_manager(id, name, teamId, role, active) VALUES (?, ?, ?, ?, ?)").execute(
@@ -129,8 +138,8 @@ struct ProjectionRules: Sendable {
             }
         let current = CallFigures(call)
         if previous != current {
-            previous?.add(to: aggregate, sign: -1, zone: zone)
-            current.add(to: aggregate, sign: 1, zone: zone)
+            previous?.add(to: aggregate, sign: -1, days: days)
+            current.add(to: aggregate, sign: 1, days: days)
         }
         if let client = call.clientId { try touch(client: client, at: call.startedAt, db) }
         try db.cachedStatement(sql: """
