@@ -21,7 +21,8 @@ extension KPIService {
     /// At `scale` 1: 300 managers, about a million deal events, ten million calls and 200,000
     /// payments over the year before `now`. Events are encoded outside the clock; the clock runs
     /// while they are applied the way the subscriber applies them — kept in the event log, projected
-    /// into facts and the daily aggregate, 2,000 to a transaction.
+    /// into facts and the daily aggregate, 20,000 to a transaction — as the subscriber takes a
+    /// backlog (`StreamSubscriber` applies up to 20,000 waiting events in one transaction).
     public static func benchYear(path: String, scale: Double, managers: Int = 300, zone: TimeZone,
                                  progress: (String) -> Void = { _ in }) throws -> BenchReport {
         // Opened as the running service opens it: the write-ahead log is copied back by a
@@ -58,7 +59,7 @@ extension KPIService {
                                             occurredAt: at, correlationId: nil, payload: try EventCodec.encodePayload(payload))
             batch.append(ReceivedEvent(header: WireHeader(publisher: "bench", epoch: "e", stream: stream, seq: next, eventId: id,
                                                           type: P.eventType.rawValue), body: body, replayed: false))
-            if batch.count == 2_000 { try flush() }
+            if batch.count == 20_000 { try flush() }
         }
 
         let ids = (0..<managers).map { "m\($0)" }

@@ -86,7 +86,9 @@ struct Projection: EventHandler {
         let projection = Projection(zone: zone)
         var count = 0
         var after: Int64 = 0
-        // In pages: the log may hold millions of events.
+        // In pages: the log may hold millions of events. The sums are written every 20,000
+        // events, as the subscriber's largest batch: a cell moved by many of them is written once.
+        var unflushed = 0
         while true {
             let rows = try Row.fetchAll(db, sql: "SELECT id, publisher, stream, seq, type, body FROM event_log WHERE id > ? ORDER BY id LIMIT 5000",
                                         arguments: [after])
@@ -98,8 +100,13 @@ struct Projection: EventHandler {
                 projection.aggregate.endEvent()
                 count += 1
             }
-            try projection.finishBatch(in: db)
+            unflushed += rows.count
+            if unflushed >= 20_000 {
+                try projection.finishBatch(in: db)
+                unflushed = 0
+            }
         }
+        try projection.finishBatch(in: db)
         return count
     }
 }
