@@ -129,7 +129,9 @@ extension KPIService {
         try flush()
         progress("\(payments) payments")
 
-        // Reads while nothing else runs: the leaderboard of the month and a manager's card.
+        // Reads while nothing else runs: the leaderboard of the month and a manager's card — after
+        // the write-ahead log is copied back, or the checkpointer's round would run beside them.
+        try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         let today = CalendarDay.of(now, in: zone)
         let month = Period.containing(today, kind: .month)
         func timed(_ body: () throws -> Void) rethrows -> Double {
