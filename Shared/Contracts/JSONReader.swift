@@ -75,26 +75,41 @@ public struct JSONReader {
     }
 
     public mutating func string() throws -> String {
+        let (start, end, escaped, ascii) = try scanString()
+        if escaped { return try unescape(start, end) }
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        // ASCII needs no validation; anything else is checked as UTF-8.
+        if ascii { return String(decoding: text, as: UTF8.self) }
+        guard let string = String(validating: text, as: UTF8.self) else { throw unreadable(at: start) }
+        return string
+    }
+
+    /// Passes over a string, checking it as `string()` would, without making it.
+    private mutating func skipString() throws {
+        let (start, end, escaped, ascii) = try scanString()
+        if escaped { _ = try unescape(start, end) }
+        else if !ascii, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) == nil { throw unreadable(at: start) }
+    }
+
+    /// Finds a string's contents: from after its opening quote to its closing one (consumed).
+    private mutating func scanString() throws -> (start: Int, end: Int, escaped: Bool, ascii: Bool) {
         skipWhitespace()
         try expect(0x22)
         let start = index
-        var plain = true
+        var escaped = false
+        var high: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x22 { break }
             if byte < 0x20 { throw unreadable() }
-            if byte == 0x5C { plain = false; index += 2; continue }
+            if byte == 0x5C { escaped = true; index += 2; continue }
+            high |= byte
             index += 1
         }
         guard index < bytes.count else { throw unreadable() }
         let end = index
         index += 1
-        let text = plain ? UnsafeBufferPointer(rebasing: bytes[start..<end]) : nil
-        if let text {
-            guard let string = String(validating: text, as: UTF8.self) else { throw unreadable(at: start) }
-            return string
-        }
-        return try unescape(start, end)
+        return (start, end, escaped, high < 0x80)
     }
 
     /// `null` is nil; anything else must be a string.
@@ -163,7 +178,7 @@ public struct JSONReader {
         switch peek() {
         case 0x7B: try object { reader, _ in try reader.skip() }
         case 0x5B: try array { try $0.skip() }
-        case 0x22: _ = try string()
+        case 0x22: try skipString()
         case 0x74, 0x66: _ = try bool()
         case 0x6E: guard readNull() else { throw unreadable() }
         default: try skipNumber()
@@ -222,15 +237,17 @@ public struct JSONReader {
     private mutating func rawKey() throws -> Key {
         try expect(0x22)
         let start = index
+        var high: UInt8 = 0
         while index < bytes.count, bytes[index] != 0x22 {
             guard bytes[index] >= 0x20, bytes[index] != 0x5C else { throw unreadable() }
+            high |= bytes[index]
             index += 1
         }
-        guard index < bytes.count, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) != nil else {
-            throw unreadable(at: start)
-        }
+        guard index < bytes.count else { throw unreadable(at: start) }
+        let key = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        guard high < 0x80 || String(validating: key, as: UTF8.self) != nil else { throw unreadable(at: start) }
         index += 1
-        return Key(bytes: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]))
+        return Key(bytes: key)
     }
 
     private mutating func skipNumber() throws {

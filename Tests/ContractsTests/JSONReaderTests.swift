@@ -127,12 +127,22 @@ struct JSONReaderTests {
         #expect(throws: (any Error).self) { try EventCodec.decode(CallRecorded.self, from: Data(text.utf8)) }
     }
 
-    @Test("invalid UTF-8 in a string is refused")
+    @Test("the reader refuses invalid UTF-8 in a string it reads, one it skips and a key (then Foundation answers); valid UTF-8 it skips")
     func invalidUTF8() throws {
-        var bytes = try EventCodec.encode(Self.envelope(CallRecorded(call: Self.call)))
-        let at = bytes.firstRange(of: Data("cdr".utf8))!.lowerBound
-        bytes[at] = 0xC3
+        let complete = try EventCodec.encode(Self.envelope(CallRecorded(call: Self.call)))
+        var bytes = complete
+        bytes[bytes.firstRange(of: Data("cdr".utf8))!.lowerBound] = 0xC3
         #expect(throws: JSONReader.Unreadable.self) { try EventCodec.read(CallRecorded.self, as: CallRecorded.self, from: bytes) }
         #expect(throws: (any Error).self) { try EventCodec.decode(CallRecorded.self, from: bytes) }
+        let text = String(decoding: complete, as: UTF8.self)
+        func with(_ member: [UInt8]) -> Data { Data(Array("{".utf8) + member + Array(",".utf8) + Array(text.utf8.dropFirst())) }
+        for broken in [Array(#""note":"ok "#.utf8) + [0xFF] + Array(#"""#.utf8), Array(#""k"#.utf8) + [0xC3, 0x28] + Array(#"":1"#.utf8)] {
+            #expect(throws: JSONReader.Unreadable.self) { try EventCodec.read(CallRecorded.self, as: CallRecorded.self, from: with(broken)) }
+            // Foundation lets bad bytes pass where it reads nothing; `decode` answers as it does.
+            let foundation = try? EventCodec.makeDecoder().decode(EventEnvelope<CallRecorded>.self, from: with(broken)).payload
+            let decoded = try? EventCodec.decode(CallRecorded.self, from: with(broken)).payload
+            #expect(decoded == foundation)
+        }
+        try expectSame(CallRecorded.self, with(Array(#""заметка":"звонок клиенту ☎","ключ":["ё"]"#.utf8)))
     }
 }
