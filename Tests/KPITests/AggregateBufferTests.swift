@@ -1,6 +1,8 @@
+import Contracts
 import Foundation
 import GRDB
 @testable import KPI
+import Messaging
 import Storage
 import Testing
 import TestSupport
@@ -75,5 +77,51 @@ struct AggregateBufferTests {
         #expect(months == ["calls m1 2026-11 6", "calls_incoming m1 2026-11 1", "calls_missed m1 2026-11 1",
                            "calls m3 2026-11 1", "calls_answered m3 2026-11 1", "calls_outgoing m3 2026-11 1", "talk_seconds m3 2026-11 60"])
         #expect(try pool.read { try String.fetchAll($0, sql: "SELECT managerId FROM dirty_manager ORDER BY managerId") } == ["m1", "m3"])
+    }
+    @Test("clients' last touches wait for the batch's end and come out as if each event had been applied alone: a touch before the client existed counts for nothing")
+    func touches() throws {
+        let zone = TimeZone(identifier: "Europe/Moscow")!
+        var seq: Int64 = 0
+        func event<P: EventPayload>(_ payload: P, at seconds: Double) throws -> ReceivedEvent {
+            seq += 1
+            let body = try EventCodec.encode(EventEnvelope(eventId: "e\(seq)", type: P.eventType, schemaVersion: 1,
+                                                           source: EventSource(service: "t", instance: "t"), stream: "s", seq: seq,
+                                                           occurredAt: Date(timeIntervalSince1970: seconds), correlationId: nil, payload: payload))
+            return ReceivedEvent(header: WireHeader(publisher: "t", epoch: "e", stream: "s", seq: seq, eventId: "e\(seq)", type: P.eventType.rawValue),
+                                 body: body, replayed: false)
+        }
+        func client(_ id: String, at seconds: Double) throws -> ReceivedEvent {
+            try event(ClientUpserted(clientId: id, kind: "company", name: id, inn: nil, kpp: nil, phones: [], emails: [], managerId: "m1",
+                                     segment: nil, region: nil, source: nil), at: seconds)
+        }
+        func call(_ id: String, client: String, at seconds: Double) throws -> ReceivedEvent {
+            try event(CallRecorded(call: CallState(callId: id, revision: 1, direction: .outgoing, from: "101", to: "+7495", extension_: "101",
+                                                   managerId: "m1", clientId: client, dealId: nil, startedAt: Date(timeIntervalSince1970: seconds),
+                                                   answeredAt: nil, endedAt: nil, durationSeconds: 1, billableSeconds: 0, answered: false,
+                                                   disposition: "NO ANSWER", recordingURL: nil, source: "cdr")), at: seconds)
+        }
+        // c1 known from the start; c2 called before it existed, then created, then called; c3 only called (never created).
+        let events = [try client("c1", at: 1_000), try call("k1", client: "c1", at: 5_000), try call("k2", client: "c1", at: 3_000),
+                      try call("k3", client: "c2", at: 9_000), try client("c2", at: 2_000), try call("k4", client: "c2", at: 4_000),
+                      try call("k5", client: "c3", at: 7_000), try call("k6", client: "c1", at: 500)]
+        func run(batches: [[ReceivedEvent]]) throws -> [String] {
+            let dir = try TemporaryDirectory("touches")
+            defer { dir.remove() }
+            let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
+            let projection = Projection(zone: zone)
+            for batch in batches {
+                try pool.write { db in
+                    for event in batch { try projection.apply(event, in: db) }
+                    try projection.finishBatch(in: db)
+                }
+            }
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, lastTouchAt FROM fact_client ORDER BY id").map { "\($0["id"] as String) \($0["lastTouchAt"] as Double)" }
+            }
+        }
+        let alone = try run(batches: events.map { [$0] })
+        #expect(alone == ["c1 5000.0", "c2 4000.0"])
+        #expect(try run(batches: [events]) == alone)
+        #expect(try run(batches: [Array(events[..<4]), Array(events[4...])]) == alone)
     }
 }

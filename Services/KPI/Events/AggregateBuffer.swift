@@ -6,6 +6,9 @@ import Storage
 /// when the batch ends (`flush`) — instead of an upsert per cell per event: a call moves four
 /// cells, and a batch of calls moves the same cells again and again.
 ///
+/// Clients' last touches wait here too (`touch`): a batch of calls touches the same clients
+/// again and again, and each touch rewrote the client's row.
+///
 /// An event's changes are kept apart until it is applied in full (`endEvent`): one that fails is
 /// rolled back by its savepoint, and its changes are dropped here too (`dropEvent`). A batch
 /// rolled back as a whole is forgotten (`discard`). Nothing reads `agg` while a batch is applied
@@ -20,6 +23,11 @@ final class AggregateBuffer: @unchecked Sendable {
     private var event: [Cell: Int64] = [:]
     private var eventManagers: Set<String> = []
     private var eventCalls: [(CallDay, CallCounts)] = []
+    /// The latest touch of each client (seconds since 1970), and the clients an event created:
+    /// touches before a client existed changed nothing when applied one by one, so they go.
+    private var batchTouches: [String: Double] = [:]
+    private var eventTouches: [(String, Double)] = []
+    private var eventCreated: [String] = []
 
     /// Adds an entity's change to the event being applied.
     func add(_ delta: [Cell: Int64]) {
@@ -36,14 +44,28 @@ final class AggregateBuffer: @unchecked Sendable {
         lock.withLock { eventCalls.append((key, counts)) }
     }
 
+    /// The client was touched at `at` (kept if it is the latest).
+    func touch(_ client: String, at: Double) {
+        lock.withLock { eventTouches.append((client, at)) }
+    }
+
+    /// The client did not exist before this event: earlier touches of it in the batch go.
+    func created(_ client: String) {
+        lock.withLock { eventCreated.append(client) }
+    }
+
     func endEvent() {
         lock.withLock {
+            for client in eventCreated { batchTouches[client] = nil }
+            for (client, at) in eventTouches { batchTouches[client] = max(batchTouches[client] ?? at, at) }
             for (cell, value) in event { batch[cell, default: 0] += value }
             for (key, counts) in eventCalls { batchCalls[key, default: CallCounts()].add(counts) }
             batchManagers.formUnion(eventManagers)
             event.removeAll(keepingCapacity: true)
             eventManagers.removeAll(keepingCapacity: true)
             eventCalls.removeAll(keepingCapacity: true)
+            eventTouches.removeAll(keepingCapacity: true)
+            eventCreated.removeAll(keepingCapacity: true)
         }
     }
 
@@ -52,6 +74,8 @@ final class AggregateBuffer: @unchecked Sendable {
             event.removeAll(keepingCapacity: true)
             eventManagers.removeAll(keepingCapacity: true)
             eventCalls.removeAll(keepingCapacity: true)
+            eventTouches.removeAll(keepingCapacity: true)
+            eventCreated.removeAll(keepingCapacity: true)
         }
     }
 
@@ -63,20 +87,26 @@ final class AggregateBuffer: @unchecked Sendable {
             event.removeAll()
             eventManagers.removeAll()
             eventCalls.removeAll()
+            batchTouches.removeAll()
+            eventTouches.removeAll()
+            eventCreated.removeAll()
         }
     }
 
     /// Writes the batch's cells (those that moved) and marks their managers dirty for the pace
     /// watcher; the buffer is empty afterwards.
     func flush(_ db: Database) throws {
-        var (cells, managers, calls) = lock.withLock {
+        var (cells, managers, calls, touches) = lock.withLock {
             defer {
                 batch.removeAll(keepingCapacity: true)
                 batchManagers.removeAll(keepingCapacity: true)
                 batchCalls.removeAll(keepingCapacity: true)
+                batchTouches.removeAll(keepingCapacity: true)
             }
-            return (batch, batchManagers, batchCalls)
+            return (batch, batchManagers, batchCalls, batchTouches)
         }
+        let touch = try db.cachedStatement(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?")
+        for (client, at) in touches.sorted(by: { $0.key < $1.key }) { try touch.execute { $0.add(at); $0.add(client) } }
         for (key, counts) in calls {
             for (metric, value) in counts.metrics where value != 0 {
                 cells[Cell(metric: metric, managerId: key.managerId, day: key.day), default: 0] += value

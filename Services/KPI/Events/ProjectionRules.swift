@@ -26,7 +26,9 @@ struct ProjectionRules: Sendable {
     }
 
     func client(_ client: ClientUpserted, at: Date, _ db: Database) throws {
-        let firstDay = try String.fetchOne(db.cachedStatement(sql: "SELECT firstDay FROM fact_client WHERE id = ?"), arguments: [client.clientId]) ?? day(at)
+        let known = try String.fetchOne(db.cachedStatement(sql: "SELECT firstDay FROM fact_client WHERE id = ?"), arguments: [client.clientId])
+        if known == nil { aggregate.created(client.clientId) }
+        let firstDay = known ?? day(at)
         try db.cachedStatement(sql: """
             INSERT INTO fact_client(id, name, managerId, segment, region, source, firstDay, lastTouchAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, managerId = excluded.managerId, segment = excluded.segment,
@@ -98,7 +100,7 @@ struct ProjectionRules: Sendable {
                                      deal.status == .open ? nil : end])
             }
         }
-        try touch(client: deal.clientId, at: at, db)
+        touch(client: deal.clientId, at: at)
         var contributions = Contributions()
         let dims = (category: deal.category, region: deal.region, segment: deal.segment, source: deal.source)
         contributions.add(.dealsCreated, 1, manager: deal.managerId, day: day(deal.createdAt), category: dims.category, region: dims.region,
@@ -141,7 +143,7 @@ struct ProjectionRules: Sendable {
             previous?.add(to: aggregate, sign: -1, days: days)
             current.add(to: aggregate, sign: 1, days: days)
         }
-        if let client = call.clientId { try touch(client: client, at: call.startedAt, db) }
+        if let client = call.clientId { touch(client: client, at: call.startedAt) }
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -161,7 +163,7 @@ struct ProjectionRules: Sendable {
         default: nil
         }
         if let metric { contributions.add(metric, 1, manager: activity.managerId, day: day(activity.at)) }
-        if let client = activity.clientId { try touch(client: client, at: activity.at, db) }
+        if let client = activity.clientId { touch(client: client, at: activity.at) }
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO fact_activity(id, kind, managerId, clientId, dealId, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                        arguments: [activity.activityId, activity.kind, activity.managerId, activity.clientId, activity.dealId,
                                    activity.at.timeIntervalSince1970, activity.note])
@@ -179,7 +181,7 @@ struct ProjectionRules: Sendable {
         if payment.matchedBy != nil {
             contributions.add(.cashReceived, payment.amount.kopecks, manager: payment.managerId, day: payment.receivedOn)
         }
-        if let client = payment.clientId, let at = CalendarDay.start(payment.receivedOn, in: zone) { try touch(client: client, at: at, db) }
+        if let client = payment.clientId, let at = CalendarDay.start(payment.receivedOn, in: zone) { touch(client: client, at: at) }
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_payment(id, managerId, clientId, dealId, receivedOn, amount, payerName, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [payment.paymentId, payment.managerId, payment.clientId, payment.dealId, payment.receivedOn, payment.amount.kopecks,
@@ -207,8 +209,8 @@ struct ProjectionRules: Sendable {
                                    decided.approvalId])
     }
 
-    private func touch(client: String, at: Date, _ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?")
-            .execute { $0.add(at.timeIntervalSince1970); $0.add(client) }
+    /// The client's last touch moves to `at` if later — when the batch ends (`AggregateBuffer`).
+    private func touch(client: String, at: Date) {
+        aggregate.touch(client, at: at.timeIntervalSince1970)
     }
 }
