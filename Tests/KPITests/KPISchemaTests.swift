@@ -39,7 +39,7 @@ struct KPISchemaTests {
         #expect(frozen == ["calls 2026-10 m1 4"])
     }
 
-    @Test("a card's task and receivable counts and a paid invoice's receivables are found by index")
+    @Test("a card's task and receivable counts, its deal averages and a paid invoice's receivables are found by index")
     func cardIndexes() throws {
         let queue = try DatabaseQueue()
         var migrator = DatabaseMigrator()
@@ -50,11 +50,18 @@ struct KPISchemaTests {
                 "SELECT COUNT(*) FROM fact_task WHERE assigneeId = 'm1' AND overdue = 1 AND status = 'open'",
                 "SELECT COALESCE(SUM(outstanding), 0) FROM fact_receivable WHERE managerId = 'm1' AND overdue = 1",
                 "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = 'i1'",
+                "SELECT COUNT(*), SUM(amount), AVG(closedAt - createdAt) FROM fact_deal WHERE status = 'won' AND closedAt >= 1 AND closedAt < 2 AND managerId IN ('m1')",
+                "SELECT COUNT(*), SUM(amount), AVG(closedAt - createdAt) FROM fact_deal WHERE status = 'won' AND closedAt >= 1 AND closedAt < 2",
+                "SELECT COUNT(*) FROM fact_deal WHERE managerId = 'm1' AND status = 'open'",
             ].map { sql in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ") }
         }
         #expect(plans[0].contains("USING INDEX fact_task_assignee"), "\(plans[0])")
         #expect(plans[1].contains("USING INDEX fact_receivable_manager"), "\(plans[1])")
         #expect(plans[2].contains("USING INDEX fact_receivable_invoice"), "\(plans[2])")
+        // A card's average deal and cycle, and the company's, from an index alone.
+        #expect(plans[3].contains("USING COVERING INDEX fact_deal_manager (managerId=? AND status=? AND closedAt>? AND closedAt<?)"), "\(plans[3])")
+        #expect(plans[4].contains("USING COVERING INDEX fact_deal_closed (status=? AND closedAt>? AND closedAt<?)"), "\(plans[4])")
+        #expect(plans[5].contains("USING COVERING INDEX fact_deal_manager (managerId=? AND status=?)"), "\(plans[5])")
     }
 
     @Test("whole months are read from the monthly sums, other ranges from the days")

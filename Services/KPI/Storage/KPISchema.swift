@@ -161,5 +161,16 @@ enum KPISchema {
                 DELETE FROM contribution WHERE entity LIKE 'call:%';
                 """)
         }
+        migrator.registerMigration("kpi.v10-won-deal-indexes") { db in
+            // A card's average deal and cycle read a manager's won deals closed in the period: found
+            // by manager and status, each was then read from its own page of the table — at the
+            // full year's 250,000 deals a card's p99 was 40 ms, all of it this query on a cold
+            // cache. Covering indexes answer it (and the company's, by status) from one range.
+            try db.execute(sql: """
+                DROP INDEX fact_deal_manager;
+                CREATE INDEX fact_deal_manager ON fact_deal(managerId, status, closedAt, amount, createdAt);
+                CREATE INDEX fact_deal_closed ON fact_deal(status, closedAt, amount, createdAt);
+                """)
+        }
     }
 }
