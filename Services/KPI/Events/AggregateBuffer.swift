@@ -93,8 +93,8 @@ final class AggregateBuffer: @unchecked Sendable {
         }
     }
 
-    /// Writes the batch's cells (those that moved) and marks their managers dirty for the pace
-    /// watcher; the buffer is empty afterwards.
+    /// Writes the batch's clients' last touches and its cells (those that moved), and marks their
+    /// managers dirty for the pace watcher; the buffer is empty afterwards.
     func flush(_ db: Database) throws {
         var (cells, managers, calls, touches) = lock.withLock {
             defer {
