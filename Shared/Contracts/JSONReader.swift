@@ -172,12 +172,17 @@ public struct JSONReader {
         return true
     }
 
-    /// Passes over one value of any kind, checking that it is well formed.
-    public mutating func skip() throws {
+    /// Passes over one value of any kind, checking that it is well formed. Nested past 512 levels
+    /// (Foundation's own limit) it is unreadable: recursion that deep would exhaust a thread's stack.
+    public mutating func skip() throws { try skip(depth: 0) }
+
+    private mutating func skip(depth: Int) throws {
         skipWhitespace()
-        switch peek() {
-        case 0x7B: try object { reader, _ in try reader.skip() }
-        case 0x5B: try array { try $0.skip() }
+        let next = peek()
+        if next == 0x7B || next == 0x5B, depth >= 512 { throw unreadable() }
+        switch next {
+        case 0x7B: try object { reader, _ in try reader.skip(depth: depth + 1) }
+        case 0x5B: try array { try $0.skip(depth: depth + 1) }
         case 0x22: try skipString()
         case 0x74, 0x66: _ = try bool()
         case 0x6E: guard readNull() else { throw unreadable() }

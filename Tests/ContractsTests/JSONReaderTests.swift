@@ -119,6 +119,18 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("a member nested 100,000 deep is refused, not recursed into; 500 deep is read past")
+    func deepNesting() throws {
+        let complete = String(decoding: try EventCodec.encode(Self.envelope(CallRecorded(call: Self.call))), as: UTF8.self)
+        func nested(_ depth: Int) -> Data {
+            Data(("{\"deep\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "," + complete.dropFirst()).utf8)
+        }
+        #expect(throws: JSONReader.Unreadable.self) { try EventCodec.read(CallRecorded.self, as: CallRecorded.self, from: nested(100_000)) }
+        // Foundation refuses it too (its limit is 512), with its own error.
+        #expect(throws: (any Error).self) { try EventCodec.decode(CallRecorded.self, from: nested(100_000)) }
+        try expectSame(CallRecorded.self, nested(500))
+    }
+
     @Test("bytes that are not JSON fail both ways", arguments: [
         "", "{", #"{"payload":{"call":"#, "[]", "null", #"{"eventId":"e"} x"#, "{\"eventId\":\"a\u{1}\"}",
     ])
