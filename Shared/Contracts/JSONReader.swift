@@ -40,36 +40,30 @@ public struct JSONReader {
 
     /// Reads an object member by member: `member` gets each key and must read exactly its value.
     public mutating func object(_ member: (inout JSONReader, Key) throws -> Void) throws {
-        try expect(0x7B)
-        skipWhitespace()
-        if peek() == 0x7D { index += 1; return }
-        while true {
-            skipWhitespace()
-            let key = try rawKey()
-            skipWhitespace()
-            try expect(0x3A)
-            try member(&self, key)
-            skipWhitespace()
-            guard index < bytes.count else { throw unreadable() }
-            let next = bytes[index]
-            index += 1
-            if next == 0x7D { return }
-            guard next == 0x2C else { throw unreadable(at: index - 1) }
+        try sequence(open: 0x7B, close: 0x7D) { reader in
+            let key = try reader.rawKey()
+            try reader.expect(0x3A)
+            try member(&reader, key)
         }
     }
 
     /// Reads an array element by element: `element` must read exactly one value each time.
     public mutating func array(_ element: (inout JSONReader) throws -> Void) throws {
-        try expect(0x5B)
+        try sequence(open: 0x5B, close: 0x5D, element)
+    }
+
+    /// `open`, then items read by `item` separated by commas, then `close`.
+    private mutating func sequence(open: UInt8, close: UInt8, _ item: (inout JSONReader) throws -> Void) throws {
+        try expect(open)
         skipWhitespace()
-        if peek() == 0x5D { index += 1; return }
+        if peek() == close { index += 1; return }
         while true {
-            try element(&self)
+            try item(&self)
             skipWhitespace()
             guard index < bytes.count else { throw unreadable() }
             let next = bytes[index]
             index += 1
-            if next == 0x5D { return }
+            if next == close { return }
             guard next == 0x2C else { throw unreadable(at: index - 1) }
         }
     }
@@ -239,19 +233,11 @@ public struct JSONReader {
         return index + count <= bytes.count && memcmp(word.utf8Start, bytes.baseAddress! + index, count) == 0
     }
 
+    /// Reads an object key (see `Key`): a string scanned as any other, refused if it has escapes.
     private mutating func rawKey() throws -> Key {
-        try expect(0x22)
-        let start = index
-        var high: UInt8 = 0
-        while index < bytes.count, bytes[index] != 0x22 {
-            guard bytes[index] >= 0x20, bytes[index] != 0x5C else { throw unreadable() }
-            high |= bytes[index]
-            index += 1
-        }
-        guard index < bytes.count else { throw unreadable(at: start) }
-        let key = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        guard high < 0x80 || String(validating: key, as: UTF8.self) != nil else { throw unreadable(at: start) }
-        index += 1
+        let (start, end, escaped, ascii) = try scanString()
+        let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard !escaped, ascii || String(validating: key, as: UTF8.self) != nil else { throw unreadable(at: start) }
         return Key(bytes: key)
     }
 
