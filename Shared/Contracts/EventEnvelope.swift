@@ -41,6 +41,9 @@ public struct EventEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
     }
 }
 
+/// Two envelopes are equal when every field is, the payload included.
+extension EventEnvelope: Equatable where Payload: Equatable {}
+
 /// The envelope's header fields without the payload: what a consumer reads first to decide
 /// whether it knows the type.
 public struct EnvelopeHeader: Codable, Hashable, Sendable {

@@ -60,11 +60,7 @@ enum FuzzTarget: String, CaseIterable {
         guard let decoded = try? EventCodec.makeDecoder().decode(EventEnvelope<P>.self, from: data) else {
             preconditionFailure("the reader accepted what Foundation refuses: \(String(decoding: data, as: UTF8.self))")
         }
-        precondition(read.payload == decoded.payload && read.eventId == decoded.eventId && read.seq == decoded.seq
-                     && read.occurredAt == decoded.occurredAt && read.correlationId == decoded.correlationId
-                     && read.source == decoded.source && read.type == decoded.type && read.stream == decoded.stream
-                     && read.schemaVersion == decoded.schemaVersion,
-                     "the reader and Foundation differ: \(String(decoding: data, as: UTF8.self))")
+        precondition(read == decoded, "the reader and Foundation differ: \(String(decoding: data, as: UTF8.self))")
     }
 
     /// A statement parser's output without what only a full reading has (the other fields).

@@ -25,15 +25,7 @@ struct JSONReaderTests {
     func expectSame<P: EventPayload & Equatable>(_ type: P.Type, _ bytes: Data) throws {
         let foundation = try EventCodec.makeDecoder().decode(EventEnvelope<P>.self, from: bytes)
         let read = try EventCodec.read(P.self as! any JSONReadable.Type, as: P.self, from: bytes)
-        #expect(read.eventId == foundation.eventId)
-        #expect(read.type == foundation.type)
-        #expect(read.schemaVersion == foundation.schemaVersion)
-        #expect(read.source == foundation.source)
-        #expect(read.stream == foundation.stream)
-        #expect(read.seq == foundation.seq)
-        #expect(read.occurredAt == foundation.occurredAt)
-        #expect(read.correlationId == foundation.correlationId)
-        #expect(read.payload == foundation.payload)
+        #expect(read == foundation)
     }
 
     @Test("every payload that reads itself reads what Foundation's decoder reads", arguments: [true, false])
