@@ -44,6 +44,7 @@ struct AggregateBufferTests {
         #expect(rows == ["calls m1 2026-11-20  12"])
         #expect(try pool.read { try String.fetchAll($0, sql: "SELECT managerId FROM dirty_manager ORDER BY managerId") } == ["m1", "m2"])
     }
+
     @Test("calls summed by manager and day become their six cells at the flush, merged with other changes to the same cells; a dropped call never counts")
     func calls() throws {
         let dir = try TemporaryDirectory("aggregate-buffer")
@@ -78,17 +79,14 @@ struct AggregateBufferTests {
                            "calls m3 2026-11 1", "calls_answered m3 2026-11 1", "calls_outgoing m3 2026-11 1", "talk_seconds m3 2026-11 60"])
         #expect(try pool.read { try String.fetchAll($0, sql: "SELECT managerId FROM dirty_manager ORDER BY managerId") } == ["m1", "m3"])
     }
+
     @Test("clients' last touches wait for the batch's end and come out as if each event had been applied alone: a touch before the client existed counts for nothing")
     func touches() throws {
         let zone = TimeZone(identifier: "Europe/Moscow")!
         var seq: Int64 = 0
         func event<P: EventPayload>(_ payload: P, at seconds: Double) throws -> ReceivedEvent {
             seq += 1
-            let body = try EventCodec.encode(EventEnvelope(eventId: "e\(seq)", type: P.eventType, schemaVersion: 1,
-                                                           source: EventSource(service: "t", instance: "t"), stream: "s", seq: seq,
-                                                           occurredAt: Date(timeIntervalSince1970: seconds), correlationId: nil, payload: payload))
-            return ReceivedEvent(header: WireHeader(publisher: "t", epoch: "e", stream: "s", seq: seq, eventId: "e\(seq)", type: P.eventType.rawValue),
-                                 body: body, replayed: false)
+            return try .encoded(payload, seq: seq, at: Date(timeIntervalSince1970: seconds))
         }
         func client(_ id: String, at seconds: Double) throws -> ReceivedEvent {
             try event(ClientUpserted(clientId: id, kind: "company", name: id, inn: nil, kpp: nil, phones: [], emails: [], managerId: "m1",

@@ -8,14 +8,20 @@ import TestSupport
 
 @Suite("KPI migrations")
 struct KPISchemaTests {
+    /// A database in `dir` migrated up to `migration`, and the migrator that takes it the rest of the way.
+    static func database(in dir: TemporaryDirectory, upTo migration: String) throws -> (DatabaseQueue, DatabaseMigrator) {
+        let queue = try DatabaseQueue(path: dir.file("k.sqlite"))
+        var migrator = DatabaseMigrator()
+        KPISchema.migrations(&migrator)
+        try migrator.migrate(queue, upTo: migration)
+        return (queue, migrator)
+    }
+
     @Test("the monthly sums start as the daily cells summed by month, frozen copies too")
     func monthAggregate() throws {
         let dir = try TemporaryDirectory("kpi-schema")
         defer { dir.remove() }
-        let queue = try DatabaseQueue(path: dir.file("k.sqlite"))
-        var migrator = DatabaseMigrator()
-        KPISchema.migrations(&migrator)
-        try migrator.migrate(queue, upTo: "kpi.v6-metric-day-index")
+        let (queue, migrator) = try Self.database(in: dir, upTo: "kpi.v6-metric-day-index")
         try queue.write { db in
             for (table, metric, manager, day, category, value) in [
                 ("agg", "calls", "m1", "2026-10-01", "", 3), ("agg", "calls", "m1", "2026-10-31", "", 2), ("agg", "calls", "m1", "2026-11-01", "", 1),
@@ -79,14 +85,12 @@ struct KPISchemaTests {
         #expect(partial.months == nil)
         #expect(Filter(managers: ["m1"], period: october).cells.table == "agg_month_figures")
     }
+
     @Test("the daily cells are keyed day first and kept; calls' stored contributions go, and a call moved afterwards moves its cells")
     func dayFirstAggregate() throws {
         let dir = try TemporaryDirectory("kpi-schema")
         defer { dir.remove() }
-        let queue = try DatabaseQueue(path: dir.file("k.sqlite"))
-        var migrator = DatabaseMigrator()
-        KPISchema.migrations(&migrator)
-        try migrator.migrate(queue, upTo: "kpi.v8-task-receivable-indexes")
+        let (queue, migrator) = try Self.database(in: dir, upTo: "kpi.v8-task-receivable-indexes")
         let zone = TimeZone(identifier: "Europe/Moscow")!
         // A call of m1 on 1 Oct as the projection stored it before: its row, its four cells, its contribution.
         try queue.write { db in
@@ -123,14 +127,11 @@ struct KPISchemaTests {
                               clientId: nil, dealId: nil, startedAt: Date(timeIntervalSince1970: 1_790_000_000 + 2 * 86_400), answeredAt: nil,
                               endedAt: nil, durationSeconds: 10, billableSeconds: 0, answered: false, disposition: "NO ANSWER",
                               recordingURL: nil, source: "cdr")
-        let body = try EventCodec.encode(EventEnvelope(eventId: "e1", type: CallUpdated.eventType, schemaVersion: 1,
-                                                       source: EventSource(service: "telephony", instance: "t"), stream: "telephony", seq: 1,
-                                                       occurredAt: moved.startedAt, correlationId: nil,
-                                                       payload: CallUpdated(call: moved, changedFields: ["managerId"])))
+        let update = try ReceivedEvent.encoded(CallUpdated(call: moved, changedFields: ["managerId"]), seq: 1, at: moved.startedAt,
+                                               publisher: "telephony", stream: "telephony")
         let projection = Projection(zone: zone)
         try queue.write { db in
-            try projection.apply(ReceivedEvent(header: WireHeader(publisher: "telephony", epoch: "e", stream: "telephony", seq: 1, eventId: "e1",
-                                                                  type: CallUpdated.eventType.rawValue), body: body, replayed: false), in: db)
+            try projection.apply(update, in: db)
             try projection.finishBatch(in: db)
         }
         try queue.read { (db: Database) throws in
