@@ -301,7 +301,7 @@ if !arguments.contains("--skip-kpi") {
     print(String(format: "kpi: a generated year at scale %.2f — 300 managers, %d deal events, %d calls, %d payments", scale,
                  Int(250_000 * scale) * 4, Int(10_000_000 * scale), Int(200_000 * scale)))
     let report = try KPIService.benchYear(path: folder.file("kpi.sqlite"), scale: scale, zone: TimeZone(identifier: "Europe/Moscow")!)
-    print("events consumed (event log, facts, daily aggregate, 20,000 a commit)  \(rate(report.events, report.consumeSeconds))   (\(report.events) events)")
+    print("events consumed (inbox, event log, facts, aggregate; 20,000 a commit)\(rate(report.events, report.consumeSeconds))   (\(report.events) events)")
     let board = report.leaderboard.sorted(), card = report.card.sorted()
     print(String(format: "leaderboard of the month, 300 managers            p50 %.2f ms   p99 %.2f ms", board[board.count / 2], board[board.count * 99 / 100]))
     print(String(format: "a manager's card                                 p50 %.2f ms   p99 %.2f ms", card[card.count / 2], card[card.count * 99 / 100]))
