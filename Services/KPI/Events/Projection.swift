@@ -4,12 +4,14 @@ import GRDB
 import Messaging
 
 /// Turns consumed events into facts and their contributions to the daily aggregate. Every event
-/// is also kept in `event_log`, so the whole read side can be rebuilt from it (`recompute`).
+/// applied is also kept in the event log (`EventLog`), so the whole read side can be rebuilt from
+/// it (`recompute`).
 struct Projection: EventHandler {
     /// The company zone: days and periods are cut in it.
     let zone: TimeZone
     private let router: EventRouter
     private let aggregate = AggregateBuffer()
+    private let log = EventLog()
 
     init(zone: TimeZone) {
         self.zone = zone
@@ -59,23 +61,28 @@ struct Projection: EventHandler {
 
     func apply(_ event: ReceivedEvent, in db: Database) throws {
         do {
-            try db.cachedStatement(sql: "INSERT INTO event_log(publisher, stream, seq, type, body) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [event.header.publisher, event.header.stream, event.header.seq, event.header.type, event.body])
             try router.apply(event, in: db)
         } catch {
-            // Its savepoint takes back what it wrote; its sums must go too.
+            // Its savepoint takes back what it wrote; its sums must go too, and it is not logged.
             aggregate.dropEvent()
             throw error
         }
         aggregate.endEvent()
+        try log.append(event, db)
     }
 
-    /// Writes the batch's sums into `agg`, before the transaction commits.
-    func finishBatch(in db: Database) throws { try aggregate.flush(db) }
+    /// Writes the batch's sums into `agg` and its events into the log, before the transaction commits.
+    func finishBatch(in db: Database) throws {
+        try aggregate.flush(db)
+        try log.write(db)
+    }
 
-    func discardBatch() { aggregate.discard() }
+    func discardBatch() {
+        aggregate.discard()
+        log.discard()
+    }
 
-    /// Rebuilds facts and aggregates from `event_log`, in the order the events were applied.
+    /// Rebuilds facts and aggregates from the event log, in the order the events were applied.
     /// Plans, their corrections and the calendar are the service's own and stay.
     static func recompute(zone: TimeZone, _ db: Database) throws -> Int {
         try db.execute(sql: """
@@ -85,28 +92,15 @@ struct Projection: EventHandler {
             """)
         let projection = Projection(zone: zone)
         var count = 0
-        var after: Int64 = 0
-        // In pages: the log may hold millions of events. The sums are written every 20,000
-        // events, as the subscriber's largest batch: a cell moved by many of them is written once.
-        var unflushed = 0
-        while true {
-            let rows = try Row.fetchAll(db, sql: "SELECT id, publisher, stream, seq, type, body FROM event_log WHERE id > ? ORDER BY id LIMIT 5000",
-                                        arguments: [after])
-            guard let last = rows.last else { break }
-            after = last["id"]
-            for row in rows {
-                let header = WireHeader(publisher: row["publisher"], epoch: "", stream: row["stream"], seq: row["seq"], eventId: "", type: row["type"])
-                try projection.router.apply(ReceivedEvent(header: header, body: row["body"], replayed: true), in: db)
-                projection.aggregate.endEvent()
-                count += 1
-            }
-            unflushed += rows.count
-            if unflushed >= 20_000 {
-                try projection.finishBatch(in: db)
-                unflushed = 0
-            }
+        // The sums are written every 20,000 events, as the subscriber's largest batch: a cell
+        // moved by many of them is written once.
+        try EventLog.forEach(db) { event in
+            try projection.router.apply(event, in: db)
+            projection.aggregate.endEvent()
+            count += 1
+            if count % 20_000 == 0 { try projection.aggregate.flush(db) }
         }
-        try projection.finishBatch(in: db)
+        try projection.aggregate.flush(db)
         return count
     }
 }

@@ -1,6 +1,8 @@
+import Foundation
 import GRDB
+import Messaging
 
-/// The read side: every consumed event kept (`event_log`, for recomputes), the entities as they
+/// The read side: every consumed event kept (`event_batch`, see `EventLog`), the entities as they
 /// stand (`fact_*`), what each contributes (`contribution`), the daily aggregate (`agg`), plans
 /// with their corrections, the holiday calendar, and the last pace status told per plan.
 enum KPISchema {
@@ -171,6 +173,35 @@ enum KPISchema {
                 CREATE INDEX fact_deal_manager ON fact_deal(managerId, status, closedAt, amount, createdAt);
                 CREATE INDEX fact_deal_closed ON fact_deal(status, closedAt, amount, createdAt);
                 """)
+        }
+        migrator.registerMigration("kpi.v11-event-batches") { db in
+            // The log a batch to a row (`EventLog`): a row an event cost the projection a fifth of
+            // a call's time. The events already logged move over in the order they were applied,
+            // a row of up to about a megabyte at a time, as the projection writes them.
+            try db.execute(sql: "CREATE TABLE event_batch (id INTEGER PRIMARY KEY, count INTEGER NOT NULL, events BLOB NOT NULL)")
+            var after: Int64 = 0
+            var events = Data(), count = 0
+            func write() throws {
+                guard count > 0 else { return }
+                try db.execute(sql: "INSERT INTO event_batch(count, events) VALUES (?, ?)", arguments: [count, events])
+                events.removeAll(keepingCapacity: true)
+                count = 0
+            }
+            while true {
+                let rows = try Row.fetchAll(db, sql: "SELECT id, publisher, stream, seq, type, body FROM event_log WHERE id > ? ORDER BY id LIMIT 5000",
+                                            arguments: [after])
+                guard let last = rows.last else { break }
+                after = last["id"]
+                for row in rows {
+                    EventLog.encode(ReceivedEvent(header: WireHeader(publisher: row["publisher"], epoch: "", stream: row["stream"], seq: row["seq"],
+                                                                     eventId: "", type: row["type"]),
+                                                  body: row["body"], replayed: true), into: &events)
+                    count += 1
+                    if events.count >= EventLog.rowBytes { try write() }
+                }
+            }
+            try write()
+            try db.execute(sql: "DROP TABLE event_log")
         }
     }
 }

@@ -92,11 +92,11 @@ struct DashboardRoutes: Sendable {
         request.query("period").flatMap(Period.init) ?? Period.containing(CalendarDay.of(Date(), in: zone), kind: .month)
     }
 
-    /// What changes a page: the last event applied, plan corrections, schemes, frozen months, the calendar.
+    /// What changes a page: the last batch of events applied, plan corrections, schemes, frozen months, the calendar.
     func stamp() async throws -> String {
         try await context.database.read { db in
             try String.fetchOne(db, sql: """
-                SELECT (SELECT COALESCE(MAX(id), 0) FROM event_log) || '-' || (SELECT COUNT(*) FROM plan_change) || '-' ||
+                SELECT (SELECT COALESCE(MAX(id), 0) FROM event_batch) || '-' || (SELECT COUNT(*) FROM plan_change) || '-' ||
                        (SELECT COALESCE(SUM(length(json)), 0) FROM bonus_scheme) || '-' || (SELECT COUNT(*) FROM frozen_month) || '-' ||
                        (SELECT COUNT(*) FROM calendar_day)
                 """) ?? ""
