@@ -49,15 +49,22 @@ extension EventHandler {
 }
 
 /// Routes events to closures by type; types without a route are skipped.
+///
+/// An event is decoded, then handled: `prepare` does the first part alone, on any thread, so that
+/// a reader of many events (a recompute) decodes on one core while the writer applies on another.
 public struct EventRouter: EventHandler {
-    public typealias Route = @Sendable (ReceivedEvent, Database) throws -> Void
-    private var routes: [String: Route] = [:]
+    /// A decoded event waiting to be applied on the writer.
+    public typealias Prepared = @Sendable (Database) throws -> Void
+    private var routes: [String: @Sendable (ReceivedEvent) throws -> Prepared] = [:]
     private var rebuilder: (@Sendable (String, String, [Data], Database) throws -> Bool)?
 
     public init() {}
 
     public mutating func on<P: EventPayload>(_ type: P.Type, _ handle: @escaping @Sendable (EventEnvelope<P>, Database) throws -> Void) {
-        routes[P.eventType.rawValue] = { event, db in try handle(try event.decode(P.self), db) }
+        routes[P.eventType.rawValue] = { event in
+            let envelope = try event.decode(P.self)
+            return { db in try handle(envelope, db) }
+        }
     }
 
     public mutating func onRebuild(_ rebuild: @escaping @Sendable (String, String, [Data], Database) throws -> Bool) {
@@ -65,7 +72,12 @@ public struct EventRouter: EventHandler {
     }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
-        try routes[event.header.type]?(event, db)
+        try prepare(event)?(db)
+    }
+
+    /// Decodes `event` for its route; nil when its type has none. Touches no database.
+    public func prepare(_ event: ReceivedEvent) throws -> Prepared? {
+        try routes[event.header.type]?(event)
     }
 
     public func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool {

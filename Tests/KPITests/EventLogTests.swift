@@ -129,6 +129,72 @@ struct EventLogTests {
         }
     }
 
+    @Test("a recompute applies the rows in order though they are decoded on another thread; a damaged row fails it whole")
+    func recomputeOrder() throws {
+        let dir = try TemporaryDirectory("event-log-order")
+        defer { dir.remove() }
+        let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
+        let projection = Projection(zone: zone)
+        // One manager renamed some 9,000 times over four rows or more, and a manager every thousand events.
+        let events = try (100_001...109_000).map { n in
+            try ReceivedEvent.encoded(ManagerUpserted(managerId: n % 1_000 == 0 ? "m\(n)" : "m", name: "name \(n)", teamId: nil, role: "manager",
+                                                      extensions: [], phones: [], email: nil, telegramChatId: nil, active: true),
+                                      seq: Int64(n), at: Date(timeIntervalSince1970: 1_790_000_000), publisher: "deals", stream: "deals")
+        }
+        for batch in stride(from: 0, to: events.count, by: 2_500).map({ events[$0..<min($0 + 2_500, events.count)] }) {
+            try pool.write { db in
+                for event in batch { try projection.apply(event, in: db) }
+                try projection.finishBatch(in: db)
+            }
+        }
+        func managers(_ db: Database) throws -> [String] {
+            try Row.fetchAll(db, sql: "SELECT id, name FROM dir_manager ORDER BY id").map { "\($0["id"] as String) \($0["name"] as String)" }
+        }
+        let incremental = try pool.read(managers)
+        #expect(incremental.first == "m name 108999")
+        #expect(incremental.count == 10)
+        #expect(try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event_batch") } ?? 0 >= 4)
+        #expect(try pool.write { try Projection.recompute(zone: zone, $0) } == 9_000)
+        #expect(try pool.read(managers) == incremental)
+        // The third row damaged: nothing of the recompute stays.
+        try pool.write { db in
+            try db.execute(sql: "UPDATE event_batch SET events = substr(events, 1, 10) WHERE id = (SELECT id FROM event_batch ORDER BY id LIMIT 1 OFFSET 2)")
+            try db.execute(sql: "UPDATE dir_manager SET name = 'kept' WHERE id = 'm'")
+        }
+        #expect(throws: EventLog.Damaged.self) { try pool.write { try Projection.recompute(zone: zone, $0) } }
+        #expect(try pool.read { try String.fetchOne($0, sql: "SELECT name FROM dir_manager WHERE id = 'm'") } == "kept")
+    }
+
+    @Test("the decoder hands rows back in the order submitted, a failing row as its error, and stops")
+    func decoderOrder() throws {
+        let decoder = LogDecoder(router: Projection(zone: zone).router)
+        var rows: [Data] = []
+        for n in 0..<20 {
+            var data = Data()
+            for m in 0..<(n + 1) { EventLog.encode(try Self.manager("m\(n)-\(m)", seq: Int64(m)), into: &data) }
+            rows.append(n == 7 ? data.prefix(3) : data)
+        }
+        for row in rows { decoder.submit(row) }
+        for n in 0..<20 {
+            switch decoder.next() {
+            case let .success(events):
+                #expect(n != 7)
+                #expect(events.count == n + 1)
+                #expect(events.allSatisfy { $0 != nil })
+            case let .failure(error):
+                #expect(n == 7)
+                #expect(error is EventLog.Damaged)
+            }
+        }
+        // A type no route takes is decoded as nil, not an error.
+        var unknown = Data()
+        EventLog.encode(ReceivedEvent(header: WireHeader(publisher: "p", epoch: "", stream: "s", seq: 1, eventId: "", type: "future.event"),
+                                      body: Data("{}".utf8), replayed: false), into: &unknown)
+        decoder.submit(unknown)
+        #expect(try decoder.next().get().map { $0 == nil } == [true])
+        decoder.stop()
+    }
+
     /// The bytes an event takes in a row.
     static func recordSize(_ event: ReceivedEvent) -> Int {
         var data = Data()

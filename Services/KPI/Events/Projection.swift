@@ -9,8 +9,8 @@ import Messaging
 struct Projection: EventHandler {
     /// The company zone: days and periods are cut in it.
     let zone: TimeZone
-    private let router: EventRouter
-    private let aggregate = AggregateBuffer()
+    let router: EventRouter
+    let aggregate = AggregateBuffer()
     private let log = EventLog()
 
     init(zone: TimeZone) {
@@ -80,27 +80,5 @@ struct Projection: EventHandler {
     func discardBatch() {
         aggregate.discard()
         log.discard()
-    }
-
-    /// Rebuilds facts and aggregates from the event log, in the order the events were applied.
-    /// Plans, their corrections and the calendar are the service's own and stay.
-    static func recompute(zone: TimeZone, _ db: Database) throws -> Int {
-        try db.execute(sql: """
-            DELETE FROM agg; DELETE FROM agg_month; DELETE FROM contribution; DELETE FROM dir_manager; DELETE FROM fact_client; DELETE FROM fact_deal;
-            DELETE FROM fact_visit; DELETE FROM fact_task; DELETE FROM fact_receivable; DELETE FROM fact_lead; DELETE FROM fact_contact; DELETE FROM fact_payment_revision;
-            DELETE FROM fact_call; DELETE FROM fact_activity; DELETE FROM fact_payment; DELETE FROM fact_approval;
-            """)
-        let projection = Projection(zone: zone)
-        var count = 0
-        // The sums are written every 20,000 events, as the subscriber's largest batch: a cell
-        // moved by many of them is written once.
-        try EventLog.forEach(db) { event in
-            try projection.router.apply(event, in: db)
-            projection.aggregate.endEvent()
-            count += 1
-            if count % 20_000 == 0 { try projection.aggregate.flush(db) }
-        }
-        try projection.aggregate.flush(db)
-        return count
     }
 }

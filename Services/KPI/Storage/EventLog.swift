@@ -50,10 +50,16 @@ final class EventLog: @unchecked Sendable {
     /// Calls `body` with every logged event in the order applied, a row at a time.
     static func forEach(_ db: Database, _ body: (ReceivedEvent) throws -> Void) throws {
         var after: Int64 = 0
-        while let row = try Row.fetchOne(db, sql: "SELECT id, events FROM event_batch WHERE id > ? ORDER BY id LIMIT 1", arguments: [after]) {
-            after = row["id"]
-            for event in try decode(row["events"]) { try body(event) }
+        while let row = try row(after: after, db) {
+            after = row.id
+            for event in try decode(row.events) { try body(event) }
         }
+    }
+
+    /// The row that follows row `after` (0 for the first), undecoded.
+    static func row(after: Int64, _ db: Database) throws -> (id: Int64, events: Data)? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT id, events FROM event_batch WHERE id > ? ORDER BY id LIMIT 1"), arguments: [after])
+            .map { ($0[0], $0[1]) }
     }
 
     /// Appends one event's record to `data`.
