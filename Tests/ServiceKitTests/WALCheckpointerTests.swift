@@ -44,5 +44,38 @@ struct WALCheckpointerTests {
         checkpointer.cancel()
         _ = await checkpointer.result
         #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") } == 4_000)
+        // Under the limit the log's file is copied, not emptied.
+        #expect(Self.size(path + "-wal") > 3_000_000)
+    }
+
+    @Test("past its limit the log is emptied once copied, while writes go on, and nothing is lost")
+    func truncatesTheLog() async throws {
+        let dir = try TemporaryDirectory("wal-limit")
+        defer { dir.remove() }
+        let path = dir.file("s.sqlite")
+        let db = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { migrator in
+            migrator.registerMigration("t") { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT NOT NULL)") }
+        }
+        let pad = String(repeating: "x", count: 1_000)
+        func write(_ range: Range<Int>) async throws {
+            try await db.write { db in
+                for n in range { try db.execute(sql: "INSERT INTO t VALUES (?, ?)", arguments: [n, pad]) }
+            }
+        }
+        for chunk in 0..<30 { try await write(chunk * 100..<(chunk + 1) * 100) }
+        #expect(Self.size(path + "-wal") > 3_000_000)
+        let checkpointer = Task {
+            try await WALCheckpointer(path: path, interval: .milliseconds(10), maxLogBytes: 1 << 20, logger: Logger(label: "test")).run()
+        }
+        // Writes go on beside it; the file shrinks below the limit (emptied, then what came after
+        // it was emptied) — a minute at most, so a broken checkpointer fails instead of hanging.
+        // Copied but never emptied, it would stay past six megabytes.
+        for chunk in 30..<60 { try await write(chunk * 100..<(chunk + 1) * 100) }
+        for _ in 0..<6_000 where Self.size(path + "-wal") >= 1 << 20 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(Self.size(path + "-wal") < 1 << 20)
+        checkpointer.cancel()
+        _ = await checkpointer.result
+        #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") } == 6_000)
+        #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT SUM(n) FROM t") } == 5_999 * 6_000 / 2)
     }
 }
