@@ -56,8 +56,9 @@ public enum InboxStore {
 
     /// Records an event id as applied. Returns false when it already was: the caller skips the effect.
     public static func markApplied(eventId: String, publisher: String, stream: String, seq: Int64, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO bus_inbox(event_id, publisher, stream, seq, applied_at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [eventId, publisher, stream, seq, Date().timeIntervalSince1970])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO bus_inbox(event_id, publisher, stream, seq, applied_at) VALUES (?, ?, ?, ?, ?)").execute {
+            $0.add(eventId); $0.add(publisher); $0.add(stream); $0.add(seq); $0.add(Date().timeIntervalSince1970)
+        }
         return db.changesCount == 1
     }
 
