@@ -135,9 +135,11 @@ final class AggregateBuffer: @unchecked Sendable {
             ON CONFLICT(metric, managerId, \(dayColumn), category, region, segment, source) DO UPDATE SET value = value + excluded.value
             """)
         // Indices sorted, not the cells: moving a cell (seven strings) cost more than comparing two.
-        let entries = ContiguousArray(cells.filter { $0.value != 0 })
+        // Each cell's metric is placed once, not at every comparison (a dictionary lookup each).
+        let entries = ContiguousArray(cells.lazy.filter { $0.value != 0 })
+        let places = ContiguousArray(entries.map { metricOrder[$0.key.metric]! })
         var order = ContiguousArray(entries.indices)
-        order.sort { precedes(entries[$0].key, entries[$1].key, dayFirst: dayFirst) }
+        order.sort { precedes(entries[$0].key, places[$0], entries[$1].key, places[$1], dayFirst: dayFirst) }
         for index in order {
             let (cell, value) = entries[index]
             try upsert.execute {
@@ -151,9 +153,9 @@ final class AggregateBuffer: @unchecked Sendable {
     private static let metricOrder: [Metric: Int] = Dictionary(
         uniqueKeysWithValues: Metric.allCases.sorted { $0.rawValue < $1.rawValue }.enumerated().map { ($1, $0) })
 
-    private static func precedes(_ a: Cell, _ b: Cell, dayFirst: Bool) -> Bool {
+    private static func precedes(_ a: Cell, _ aPlace: Int, _ b: Cell, _ bPlace: Int, dayFirst: Bool) -> Bool {
         if dayFirst, a.day != b.day { return a.day < b.day }
-        if a.metric != b.metric { return metricOrder[a.metric]! < metricOrder[b.metric]! }
+        if aPlace != bPlace { return aPlace < bPlace }
         if !dayFirst, a.day != b.day { return a.day < b.day }
         if a.managerId != b.managerId { return a.managerId < b.managerId }
         return (a.category, a.region, a.segment, a.source) < (b.category, b.region, b.segment, b.source)
