@@ -143,26 +143,39 @@ struct ProjectionRules: Sendable {
 
     /// A call as it stands, and what it counts for (see `CallFigures`): the row it replaces is
     /// read back and its cells taken away.
+    ///
+    /// Most calls arrive once: the row is inserted unless one is there, and only a call seen
+    /// before is looked up and replaced — a lookup ahead of every insert was a twentieth of
+    /// projecting a call.
     func call(_ call: CallState, _ db: Database) throws {
+        let current = CallFigures(call)
+        func bind(_ row: inout DirectBindings) {
+            row.add(call.callId); row.add(call.managerId); row.add(call.clientId); row.add(call.dealId); row.add(call.direction.rawValue)
+            row.add(call.direction == .incoming ? call.from : call.to); row.add(call.startedAt.timeIntervalSince1970); row.add(call.billableSeconds)
+            row.add(call.answered); row.add(call.recordingURL)
+        }
+        if let client = call.clientId { touch(client: client, at: call.startedAt) }
+        try db.cachedStatement(sql: """
+            INSERT INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            """).execute(binding: bind)
+        if db.changesCount == 1 {
+            current.add(to: aggregate, sign: 1, days: days)
+            return
+        }
         let previous = try db.cachedStatement(sql: "SELECT managerId, direction, startedAt, billableSeconds, answered FROM fact_call WHERE id = ?")
             .fetchFirst(binding: { $0.add(call.callId) }) { row in
                 CallFigures(managerId: row.string(0), direction: row.string(1) ?? "", startedAt: row.double(2) ?? 0,
                             billableSeconds: row.int64(3) ?? 0, answered: row.int64(4) == 1)
             }
-        let current = CallFigures(call)
         if previous != current {
             previous?.add(to: aggregate, sign: -1, days: days)
             current.add(to: aggregate, sign: 1, days: days)
         }
-        if let client = call.clientId { touch(client: client, at: call.startedAt) }
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO fact_call(id, managerId, clientId, dealId, direction, counterpart, startedAt, billableSeconds, answered, recordingURL)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute {
-            $0.add(call.callId); $0.add(call.managerId); $0.add(call.clientId); $0.add(call.dealId); $0.add(call.direction.rawValue)
-            $0.add(call.direction == .incoming ? call.from : call.to); $0.add(call.startedAt.timeIntervalSince1970); $0.add(call.billableSeconds)
-            $0.add(call.answered); $0.add(call.recordingURL)
-        }
+            """).execute(binding: bind)
     }
 
     func activity(_ activity: ActivityRecorded, _ db: Database) throws {
