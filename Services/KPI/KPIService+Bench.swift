@@ -137,7 +137,15 @@ extension KPIService {
 
         // Reads while nothing else runs: the leaderboard of the month and a manager's card — after
         // the write-ahead log is copied back, or the checkpointer's round would run beside them.
-        _ = try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        // A checkpoint running already (the checkpointer's) makes this one busy at once: retried.
+        while true {
+            do {
+                _ = try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+                break
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
         let today = CalendarDay.of(now, in: zone)
         let month = Period.containing(today, kind: .month)
         func timed(_ body: () throws -> Void) rethrows -> Double {
