@@ -45,6 +45,7 @@ extension KPIService {
             let events = batch
             let started = DispatchTime.now().uptimeNanoseconds
             try database.write { db in
+                projection.willApply(events)
                 for event in events {
                     let header = event.header
                     guard try InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db)

@@ -33,6 +33,11 @@ public protocol EventHandler: Sendable {
     /// Return false when the handler cannot rebuild from snapshots: the stream is then stopped with an alarm.
     func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool
 
+    /// The events of a batch about to be applied, in order, before the first `apply`: a handler
+    /// may start decoding them on another core. Some may not be applied after all (duplicates,
+    /// events past a gap), and `apply` may still meet events not named here.
+    func willApply(_ events: [ReceivedEvent])
+
     /// Runs once a batch's events are applied, inside the same transaction, before it commits: a
     /// handler that sums across a batch in memory writes the sums here. Whoever calls `apply`
     /// outside the subscriber (a recompute, a benchmark) calls this before committing too.
@@ -44,6 +49,7 @@ public protocol EventHandler: Sendable {
 
 extension EventHandler {
     public func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool { false }
+    public func willApply(_ events: [ReceivedEvent]) {}
     public func finishBatch(in db: Database) throws {}
     public func discardBatch() {}
 }

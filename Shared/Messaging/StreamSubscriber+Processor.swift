@@ -96,6 +96,7 @@ extension StreamSubscriber {
         func process(_ batch: [Inbound], _ db: Database, savepoints: Bool = true) throws {
             self.savepoints = savepoints
             var consumed: [String: Int] = [:]
+            handler.willApply(batch.compactMap(Self.announced))
             for item in batch {
                 switch item {
                 case .tick:
@@ -132,6 +133,15 @@ extension StreamSubscriber {
             try handler.finishBatch(in: db)
             for key in dirty { if let cursor = state.cursors[key] { try InboxStore.saveCursor(cursor, db) } }
             for (stream, count) in consumed { metrics.consumed(stream, count) }
+        }
+
+        /// The event a message carries, for `EventHandler.willApply`: whether it is applied is
+        /// decided later, in order.
+        static func announced(_ item: Inbound) -> ReceivedEvent? {
+            guard case let .frames(_, frames, viaReplay) = item, frames.count == 3 else { return nil }
+            if viaReplay, String(decoding: frames[0], as: UTF8.self) != ReplayProtocol.event { return nil }
+            guard let header = WireHeader(parsing: frames[1]), !header.isHeartbeat else { return nil }
+            return ReceivedEvent(header: header, body: Data(frames[2]), replayed: viaReplay)
         }
 
         /// Returns true when the event was applied.

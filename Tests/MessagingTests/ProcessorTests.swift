@@ -60,6 +60,45 @@ struct ProcessorTests {
         #expect(try await db.read { try InboxStore.appliedCount($0) } == 1)
     }
 
+    @Test("a batch's events are announced to the handler before the first is applied: live and replayed, not heartbeats, replies or garbage")
+    func announced() async throws {
+        final class Recording: EventHandler, @unchecked Sendable {
+            let lock = NSLock()
+            var announced: [[Int64]] = []
+            var applied: [Int64] = []
+            func willApply(_ events: [ReceivedEvent]) {
+                lock.withLock {
+                    #expect(applied.isEmpty)
+                    announced.append(events.map(\.header.seq))
+                }
+            }
+            func apply(_ event: ReceivedEvent, in db: Database) throws { lock.withLock { applied.append(event.header.seq) } }
+        }
+        let dir = try TemporaryDirectory("processor-announce")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
+        let handler = Recording()
+        let processor = StreamSubscriber.Processor(
+            configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"]),
+            handler: handler, metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+        var replayed = try frames(seq: 2, eventId: "b", kopecks: 1)
+        replayed[0] = Array("EVENT".utf8)
+        let heartbeat = [Array("bench/".utf8), Array(WireHeader(publisher: "p", epoch: "e1", stream: "bench", seq: 2, eventId: "-",
+                                                                type: WireHeader.heartbeatType).encoded()), []]
+        let batch: [StreamSubscriber.Inbound] = [
+            .frames(source: 0, frames: try frames(seq: 1, eventId: "a", kopecks: 1), viaReplay: false),
+            .frames(source: 0, frames: replayed, viaReplay: true),
+            .frames(source: 0, frames: [Array("END".utf8), Array("p".utf8), Array("e1".utf8), Array("bench".utf8), Array("2".utf8)], viaReplay: true),
+            .frames(source: 0, frames: heartbeat, viaReplay: false),
+            .frames(source: 0, frames: [Array("bench/x".utf8), Array("garbage".utf8), []], viaReplay: false),
+            .frames(source: 0, frames: try frames(seq: 1, eventId: "a", kopecks: 1), viaReplay: false),
+            .tick,
+        ]
+        try await db.write { try processor.process(batch, $0) }
+        #expect(handler.announced == [[1, 2, 1]])
+        #expect(handler.applied == [1, 2])
+    }
+
     @Test("an unparsable header is dead-lettered")
     func badHeader() async throws {
         let dir = try TemporaryDirectory("processor-bad")

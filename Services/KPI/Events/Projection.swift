@@ -12,6 +12,7 @@ struct Projection: EventHandler {
     let router: EventRouter
     let aggregate = AggregateBuffer()
     private let log = EventLog()
+    private let ahead: DecodeAhead
 
     init(zone: TimeZone) {
         self.zone = zone
@@ -57,11 +58,14 @@ struct Projection: EventHandler {
         }
         router.on(ReceivableOverdue.self) { envelope, db in try project.receivable(envelope.payload.receivable, overdue: true, db) }
         self.router = router
+        ahead = DecodeAhead(router: router)
     }
+
+    func willApply(_ events: [ReceivedEvent]) { ahead.submit(events) }
 
     func apply(_ event: ReceivedEvent, in db: Database) throws {
         do {
-            try router.apply(event, in: db)
+            try (ahead.take(event) ?? Result { try router.prepare(event) }).get()?(db)
         } catch {
             // Its savepoint takes back what it wrote; its sums must go too, and it is not logged.
             aggregate.dropEvent()
@@ -73,11 +77,13 @@ struct Projection: EventHandler {
 
     /// Writes the batch's sums into `agg` and its events into the log, before the transaction commits.
     func finishBatch(in db: Database) throws {
+        ahead.reset()
         try aggregate.flush(db)
         try log.write(db)
     }
 
     func discardBatch() {
+        ahead.reset()
         aggregate.discard()
         log.discard()
     }
