@@ -108,10 +108,7 @@ struct AggregateBufferTests {
             let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
             let projection = Projection(zone: zone)
             for batch in batches {
-                try pool.write { db in
-                    for event in batch { try projection.apply(event, in: db) }
-                    try projection.finishBatch(in: db)
-                }
+                try projection.applyBatch(batch, to: pool)
             }
             return try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, lastTouchAt FROM fact_client ORDER BY id").map { "\($0["id"] as String) \($0["lastTouchAt"] as Double)" }

@@ -16,6 +16,11 @@ struct EventLogTests {
         "\(event.header.publisher) \(event.header.stream) \(event.header.seq) \(event.header.type) \(String(decoding: event.body, as: UTF8.self))"
     }
 
+    /// A migrated database in `dir` and a projection to apply events to it.
+    func projecting(in dir: TemporaryDirectory) throws -> (DatabasePool, Projection) {
+        (try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }, Projection(zone: zone))
+    }
+
     static func manager(_ id: String, seq: Int64) throws -> ReceivedEvent {
         try .encoded(ManagerUpserted(managerId: id, name: "Менеджер \(id)", teamId: nil, role: "manager", extensions: [], phones: [], email: nil,
                                      telegramChatId: nil, active: true),
@@ -67,17 +72,12 @@ struct EventLogTests {
     func batches() throws {
         let dir = try TemporaryDirectory("event-log")
         defer { dir.remove() }
-        let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
-        let projection = Projection(zone: zone)
+        let (pool, projection) = try projecting(in: dir)
         let good = [try Self.manager("m1", seq: 1), try Self.manager("m2", seq: 2), try Self.manager("m3", seq: 4)]
         // A manager.upserted whose body is not its payload: the router's decode fails.
         let broken = ReceivedEvent(header: WireHeader(publisher: "deals", epoch: "e", stream: "deals", seq: 3, eventId: "e3",
                                                       type: ManagerUpserted.eventType.rawValue), body: Data("{}".utf8), replayed: false)
-        try pool.write { db in
-            try projection.apply(good[0], in: db)
-            try projection.apply(good[1], in: db)
-            try projection.finishBatch(in: db)
-        }
+        try projection.applyBatch(good[..<2], to: pool)
         try pool.write { db in
             try db.inSavepoint {
                 #expect(throws: (any Error).self) { try projection.apply(broken, in: db) }
@@ -114,13 +114,9 @@ struct EventLogTests {
     func longBatch() throws {
         let dir = try TemporaryDirectory("event-log-long")
         defer { dir.remove() }
-        let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
-        let projection = Projection(zone: zone)
+        let (pool, projection) = try projecting(in: dir)
         let events = try (100_001...108_000).map { try Self.manager("m\($0)", seq: Int64($0)) }
-        try pool.write { db in
-            for event in events { try projection.apply(event, in: db) }
-            try projection.finishBatch(in: db)
-        }
+        try projection.applyBatch(events, to: pool)
         let size = Self.recordSize(events[0])
         let perRow = (EventLog.rowBytes + size - 1) / size
         try pool.read { (db: Database) throws in
@@ -133,8 +129,7 @@ struct EventLogTests {
     func recomputeOrder() throws {
         let dir = try TemporaryDirectory("event-log-order")
         defer { dir.remove() }
-        let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
-        let projection = Projection(zone: zone)
+        let (pool, projection) = try projecting(in: dir)
         // One manager renamed some 9,000 times over four rows or more, and a manager every thousand events.
         let events = try (100_001...109_000).map { n in
             try ReceivedEvent.encoded(ManagerUpserted(managerId: n % 1_000 == 0 ? "m\(n)" : "m", name: "name \(n)", teamId: nil, role: "manager",
@@ -142,10 +137,7 @@ struct EventLogTests {
                                       seq: Int64(n), at: Date(timeIntervalSince1970: 1_790_000_000), publisher: "deals", stream: "deals")
         }
         for batch in stride(from: 0, to: events.count, by: 2_500).map({ events[$0..<min($0 + 2_500, events.count)] }) {
-            try pool.write { db in
-                for event in batch { try projection.apply(event, in: db) }
-                try projection.finishBatch(in: db)
-            }
+            try projection.applyBatch(batch, to: pool)
         }
         func managers(_ db: Database) throws -> [String] {
             try Row.fetchAll(db, sql: "SELECT id, name FROM dir_manager ORDER BY id").map { "\($0["id"] as String) \($0["name"] as String)" }

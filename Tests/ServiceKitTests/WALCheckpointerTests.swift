@@ -12,32 +12,36 @@ struct WALCheckpointerTests {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
+    /// A database at `path` with background checkpoints, and a writer of rows `n` of a kilobyte
+    /// each, a hundred to a commit.
+    static func database(_ path: String) throws -> (DatabasePool, (Range<Int>) async throws -> Void) {
+        let db = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { migrator in
+            migrator.registerMigration("t") { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT NOT NULL)") }
+        }
+        let pad = String(repeating: "x", count: 1_000)
+        return (db, { range in
+            for chunk in stride(from: range.lowerBound, to: range.upperBound, by: 100) {
+                try await db.write { db in
+                    for n in chunk..<min(chunk + 100, range.upperBound) { try db.execute(sql: "INSERT INTO t VALUES (?, ?)", arguments: [n, pad]) }
+                }
+            }
+        })
+    }
+
     @Test("with background checkpoints no commit copies the log; the checkpointer does, while writes go on")
     func copiesTheLog() async throws {
         let dir = try TemporaryDirectory("wal")
         defer { dir.remove() }
         let path = dir.file("s.sqlite")
-        let db = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { migrator in
-            migrator.registerMigration("t") { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT NOT NULL)") }
-        }
-        let pad = String(repeating: "x", count: 1_000)
-        func write(_ range: ClosedRange<Int>) async throws {
-            for chunk in stride(from: range.lowerBound, through: range.upperBound, by: 100) {
-                try await db.write { db in
-                    for n in chunk..<min(chunk + 100, range.upperBound + 1) {
-                        try db.execute(sql: "INSERT INTO t VALUES (?, ?)", arguments: [n, pad])
-                    }
-                }
-            }
-        }
+        let (db, write) = try Self.database(path)
         // 3,000 rows of 1 KB: three times SQLite's automatic threshold, all of it still in the log.
-        try await write(1...3_000)
+        try await write(1..<3_001)
         let before = Self.size(path)
         #expect(before < 100_000, "the database file took pages from the log: \(before) bytes")
         #expect(Self.size(path + "-wal") > 3_000_000)
 
         let checkpointer = Task { try await WALCheckpointer(path: path, interval: .milliseconds(10), logger: Logger(label: "test")).run() }
-        try await write(3_001...4_000)
+        try await write(3_001..<4_001)
         // Waits for the copy (a minute at most, so a broken checkpointer fails instead of hanging).
         for _ in 0..<6_000 where Self.size(path) < 4_000_000 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(Self.size(path) >= 4_000_000)
@@ -53,16 +57,8 @@ struct WALCheckpointerTests {
         let dir = try TemporaryDirectory("wal-limit")
         defer { dir.remove() }
         let path = dir.file("s.sqlite")
-        let db = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { migrator in
-            migrator.registerMigration("t") { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT NOT NULL)") }
-        }
-        let pad = String(repeating: "x", count: 1_000)
-        func write(_ range: Range<Int>) async throws {
-            try await db.write { db in
-                for n in range { try db.execute(sql: "INSERT INTO t VALUES (?, ?)", arguments: [n, pad]) }
-            }
-        }
-        for chunk in 0..<30 { try await write(chunk * 100..<(chunk + 1) * 100) }
+        let (db, write) = try Self.database(path)
+        try await write(0..<3_000)
         #expect(Self.size(path + "-wal") > 3_000_000)
         let checkpointer = Task {
             try await WALCheckpointer(path: path, interval: .milliseconds(10), maxLogBytes: 1 << 20, logger: Logger(label: "test")).run()
@@ -70,7 +66,7 @@ struct WALCheckpointerTests {
         // Writes go on beside it; the file shrinks below the limit (emptied, then what came after
         // it was emptied) — a minute at most, so a broken checkpointer fails instead of hanging.
         // Copied but never emptied, it would stay past six megabytes.
-        for chunk in 30..<60 { try await write(chunk * 100..<(chunk + 1) * 100) }
+        try await write(3_000..<6_000)
         for _ in 0..<6_000 where Self.size(path + "-wal") >= 1 << 20 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(Self.size(path + "-wal") < 1 << 20)
         checkpointer.cancel()
