@@ -6,7 +6,7 @@ import Messaging
 /// writer takes each one decoded (`take`) instead of decoding it itself — decoding was a seventh
 /// of applying the year's events, on a writer whose second core sat idle.
 ///
-/// Events are matched by publisher, stream and sequence number, so events the subscriber skips
+/// Events are matched by publisher, stream, sequence number and id, so events the subscriber skips
 /// (duplicates, gaps) are simply never taken, and an event that was not announced is decoded by
 /// the writer as before. A batch shorter than `minimumBatch` is decoded by the writer: handing a
 /// live event or two to another thread costs more than decoding them.
@@ -22,9 +22,10 @@ final class DecodeAhead: @unchecked Sendable {
         var publisher: String
         var stream: String
         var seq: Int64
+        var eventId: String
 
         init(_ event: ReceivedEvent) {
-            publisher = event.header.publisher; stream = event.header.stream; seq = event.header.seq
+            publisher = event.header.publisher; stream = event.header.stream; seq = event.header.seq; eventId = event.header.eventId
         }
     }
 
