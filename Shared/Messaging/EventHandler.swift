@@ -35,8 +35,12 @@ public protocol EventHandler: Sendable {
 
     /// The events of a batch about to be applied, in order, before the first `apply`: a handler
     /// may start decoding them on another core. Some may not be applied after all (duplicates,
-    /// events past a gap), and `apply` may still meet events not named here.
+    /// events past a gap), and `apply` may still meet events not named here. Called only when
+    /// `previewsBatches` is true: making the list costs a header parse and a copy per event.
     func willApply(_ events: [ReceivedEvent])
+
+    /// Whether the subscriber should call `willApply` (default false).
+    var previewsBatches: Bool { get }
 
     /// Runs once a batch's events are applied, inside the same transaction, before it commits: a
     /// handler that sums across a batch in memory writes the sums here. Whoever calls `apply`
@@ -50,6 +54,7 @@ public protocol EventHandler: Sendable {
 extension EventHandler {
     public func rebuild(publisher: String, stream: String, from items: [Data], in db: Database) throws -> Bool { false }
     public func willApply(_ events: [ReceivedEvent]) {}
+    public var previewsBatches: Bool { false }
     public func finishBatch(in db: Database) throws {}
     public func discardBatch() {}
 }

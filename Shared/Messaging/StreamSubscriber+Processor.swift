@@ -96,7 +96,7 @@ extension StreamSubscriber {
         func process(_ batch: [Inbound], _ db: Database, savepoints: Bool = true) throws {
             self.savepoints = savepoints
             var consumed: [String: Int] = [:]
-            handler.willApply(batch.compactMap(Self.announced))
+            if handler.previewsBatches { handler.willApply(batch.compactMap(Self.announced)) }
             for item in batch {
                 switch item {
                 case .tick:

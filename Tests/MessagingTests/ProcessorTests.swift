@@ -66,6 +66,7 @@ struct ProcessorTests {
             let lock = NSLock()
             var announced: [[Int64]] = []
             var applied: [Int64] = []
+            var previewsBatches: Bool { true }
             func willApply(_ events: [ReceivedEvent]) {
                 lock.withLock {
                     #expect(applied.isEmpty)
@@ -97,6 +98,27 @@ struct ProcessorTests {
         try await db.write { try processor.process(batch, $0) }
         #expect(handler.announced == [[1, 2, 1]])
         #expect(handler.applied == [1, 2])
+    }
+
+    @Test("a handler that does not preview batches is not told of them")
+    func notAnnounced() async throws {
+        final class Quiet: EventHandler, @unchecked Sendable {
+            let lock = NSLock()
+            var told = 0
+            func willApply(_ events: [ReceivedEvent]) { lock.withLock { told += 1 } }
+            func apply(_ event: ReceivedEvent, in db: Database) throws {}
+        }
+        let dir = try TemporaryDirectory("processor-quiet")
+        defer { dir.remove() }
+        let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
+        let handler = Quiet()
+        let processor = StreamSubscriber.Processor(
+            configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"]),
+            handler: handler, metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+        let batch: [StreamSubscriber.Inbound] = [.frames(source: 0, frames: try frames(seq: 1, eventId: "a", kopecks: 1), viaReplay: false)]
+        try await db.write { try processor.process(batch, $0) }
+        #expect(handler.told == 0)
+        #expect(try await db.read { try InboxStore.appliedCount($0) } == 1)
     }
 
     @Test("an unparsable header is dead-lettered")

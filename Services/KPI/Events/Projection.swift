@@ -61,6 +61,8 @@ struct Projection: EventHandler {
         ahead = DecodeAhead(router: router)
     }
 
+    var previewsBatches: Bool { true }
+
     func willApply(_ events: [ReceivedEvent]) { ahead.submit(events) }
 
     func apply(_ event: ReceivedEvent, in db: Database) throws {
