@@ -196,7 +196,11 @@ struct EventLogTests {
 
     static func logged(_ db: Database) throws -> [String] {
         var events: [String] = []
-        try EventLog.forEach(db) { events.append(summary($0)) }
+        var after: Int64 = 0
+        while let row = try EventLog.row(after: after, db) {
+            after = row.id
+            events += try EventLog.decode(row.events).map(summary)
+        }
         return events
     }
 

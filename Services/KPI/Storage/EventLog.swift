@@ -47,15 +47,6 @@ final class EventLog: @unchecked Sendable {
         lock.withLock { pending.removeAll(keepingCapacity: true); count = 0 }
     }
 
-    /// Calls `body` with every logged event in the order applied, a row at a time.
-    static func forEach(_ db: Database, _ body: (ReceivedEvent) throws -> Void) throws {
-        var after: Int64 = 0
-        while let row = try row(after: after, db) {
-            after = row.id
-            for event in try decode(row.events) { try body(event) }
-        }
-    }
-
     /// The row that follows row `after` (0 for the first), undecoded.
     static func row(after: Int64, _ db: Database) throws -> (id: Int64, events: Data)? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT id, events FROM event_batch WHERE id > ? ORDER BY id LIMIT 1"), arguments: [after])

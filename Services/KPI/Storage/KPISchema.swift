@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import Messaging
 
@@ -180,27 +179,19 @@ enum KPISchema {
             // a row of up to about a megabyte at a time, as the projection writes them.
             try db.execute(sql: "CREATE TABLE event_batch (id INTEGER PRIMARY KEY, count INTEGER NOT NULL, events BLOB NOT NULL)")
             var after: Int64 = 0
-            var events = Data(), count = 0
-            func write() throws {
-                guard count > 0 else { return }
-                try db.execute(sql: "INSERT INTO event_batch(count, events) VALUES (?, ?)", arguments: [count, events])
-                events.removeAll(keepingCapacity: true)
-                count = 0
-            }
+            let log = EventLog()
             while true {
                 let rows = try Row.fetchAll(db, sql: "SELECT id, publisher, stream, seq, type, body FROM event_log WHERE id > ? ORDER BY id LIMIT 5000",
                                             arguments: [after])
                 guard let last = rows.last else { break }
                 after = last["id"]
                 for row in rows {
-                    EventLog.encode(ReceivedEvent(header: WireHeader(publisher: row["publisher"], epoch: "", stream: row["stream"], seq: row["seq"],
-                                                                     eventId: "", type: row["type"]),
-                                                  body: row["body"], replayed: true), into: &events)
-                    count += 1
-                    if events.count >= EventLog.rowBytes { try write() }
+                    try log.append(ReceivedEvent(header: WireHeader(publisher: row["publisher"], epoch: "", stream: row["stream"], seq: row["seq"],
+                                                                    eventId: "", type: row["type"]),
+                                                 body: row["body"], replayed: true), db)
                 }
             }
-            try write()
+            try log.write(db)
             try db.execute(sql: "DROP TABLE event_log")
         }
     }
