@@ -17,9 +17,9 @@ struct ProcessorTests {
         return [Array("bench/counter.incremented".utf8), Array(header.encoded()), Array(body)]
     }
 
-    func makeProcessor() -> StreamSubscriber.Processor {
+    func makeProcessor(handler: some EventHandler = CounterModel.Handler()) -> StreamSubscriber.Processor {
         StreamSubscriber.Processor(configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"]),
-                                   handler: CounterModel.Handler(), metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+                                   handler: handler, metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
     }
 
     @Test("a duplicate delivery, by sequence or by event id, changes nothing")
@@ -79,9 +79,7 @@ struct ProcessorTests {
         defer { dir.remove() }
         let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
         let handler = Recording()
-        let processor = StreamSubscriber.Processor(
-            configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"]),
-            handler: handler, metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+        let processor = makeProcessor(handler: handler)
         var replayed = try frames(seq: 2, eventId: "b", kopecks: 1)
         replayed[0] = Array("EVENT".utf8)
         let heartbeat = [Array("bench/".utf8), Array(WireHeader(publisher: "p", epoch: "e1", stream: "bench", seq: 2, eventId: "-",
@@ -112,9 +110,7 @@ struct ProcessorTests {
         defer { dir.remove() }
         let db = try PacerDatabase.open(path: dir.file("s.sqlite"), migrations: CounterModel.migrations)
         let handler = Quiet()
-        let processor = StreamSubscriber.Processor(
-            configuration: .init(sources: [BusSource(publishEndpoint: "tcp://x:1", replayEndpoint: "tcp://x:2")], streams: ["bench"]),
-            handler: handler, metrics: BusMetrics(), logger: testLogger("t"), cursors: [], alarms: [])
+        let processor = makeProcessor(handler: handler)
         let batch: [StreamSubscriber.Inbound] = [.frames(source: 0, frames: try frames(seq: 1, eventId: "a", kopecks: 1), viaReplay: false)]
         try await db.write { try processor.process(batch, $0) }
         #expect(handler.told == 0)
