@@ -123,7 +123,7 @@ extension InvoiceBookTests {
             // Nothing written until the flush.
             let state = { try Row.fetchOne(db, sql: "SELECT paid, paidOn FROM invoice WHERE id = 'i25'").map { "\($0["paid"] as Int64) \($0["paidOn"] as String? ?? "-")" } }
             #expect(try state() == "0 -")
-            try book.flush()
+            try book.flush(into: db)
             #expect(try state() == "105000 2026-03-02")
         }
     }

@@ -10,7 +10,10 @@ import Storage
 /// the import pays is added here and written once per invoice by `flush` — which the importer
 /// runs before its transaction commits. Meanwhile nothing else touches invoices: the import holds
 /// the database's only write transaction, and matching reads through this book.
-final class InvoiceBook: InvoiceDirectory {
+///
+/// `db` is where the book reads: the import's own reading connection (see `ImportPreparer`),
+/// whose view is the invoices as they were before the import.
+final class InvoiceBook: InvoiceLedger {
     private struct Entry {
         var number: String
         var dealId: String?
@@ -148,9 +151,9 @@ final class InvoiceBook: InvoiceDirectory {
         return title
     }
 
-    /// Writes what the import paid onto its invoices; an invoice it paid in full has its
-    /// receivable items marked paid (see `PaymentStore.apply`).
-    func flush() throws {
+    /// Writes what the import paid onto its invoices, in the import's transaction `db`; an
+    /// invoice it paid in full has its receivable items marked paid (see `LiveInvoices.pay`).
+    func flush(into db: Database) throws {
         let update = try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE id = ?")
         let settle = try db.cachedStatement(sql: """
             UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)

@@ -42,6 +42,14 @@ protocol InvoiceDirectory {
     func openInvoices(inn: String) throws -> [Matcher.Invoice]
 }
 
+/// Matching's reads and what it does with a match: pays invoices (each `invoice.paid` the first
+/// time one is paid in full) and names the client and deal for the payment's event.
+protocol InvoiceLedger: InvoiceDirectory {
+    func pay(_ invoiceId: String, _ amount: Int64, on day: String) throws -> InvoicePaid?
+    func clientName(_ id: String) throws -> String?
+    func dealTitle(_ id: String) throws -> String?
+}
+
 /// Finds what a payment pays: first the invoice numbers in its purpose, then the payer's INN to
 /// a client and its open invoices (the one whose outstanding equals the amount, else the oldest
 /// first). Partial payments leave the rest outstanding; over-payments stay unallocated on the
@@ -109,37 +117,5 @@ struct Matcher {
         let lead = parts.first.flatMap { part in invoices.first { $0.id == part.invoiceId } } ?? invoices.first
         return Match(clientId: lead?.clientId ?? clientFallback?.id, dealId: lead?.dealId,
                      managerId: lead?.managerId ?? clientFallback?.managerId, parts: parts, unallocated: remaining, matchedBy: by)
-    }
-}
-
-/// Matching's reads straight from the database: for a payment pushed or matched again on its own.
-struct LiveInvoices: InvoiceDirectory {
-    let db: Database
-
-    func invoices(numberKey key: String) throws -> [Matcher.Invoice] { try invoices(where: "numberKey", key) }
-    func invoices(digitsKey key: String) throws -> [Matcher.Invoice] { try invoices(where: "digitsKey", key) }
-
-    private func invoices(where column: String, _ key: String) throws -> [Matcher.Invoice] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
-            LEFT JOIN dir_client c ON c.id = i.clientId WHERE i.\(column) = ?
-            """), arguments: [key]).map(Self.invoice)
-    }
-
-    func clients(inn: String) throws -> [(id: String, managerId: String?)] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, managerId FROM dir_client WHERE inn = ? ORDER BY id"), arguments: [inn])
-            .map { ($0["id"], $0["managerId"]) }
-    }
-
-    func openInvoices(inn: String) throws -> [Matcher.Invoice] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT i.id, i.dealId, i.clientId, i.managerId, i.amount - i.paid AS outstanding, i.issuedOn, c.inn FROM invoice i
-            JOIN dir_client c ON c.id = i.clientId WHERE c.inn = ? AND i.paid < i.amount ORDER BY i.dueOn, i.issuedOn, i.id
-            """), arguments: [inn]).map(Self.invoice)
-    }
-
-    private static func invoice(_ row: Row) -> Matcher.Invoice {
-        Matcher.Invoice(id: row["id"], dealId: row["dealId"], clientId: row["clientId"], managerId: row["managerId"],
-                        outstanding: row["outstanding"], clientInn: row["inn"], issuedOn: row["issuedOn"])
     }
 }

@@ -6,36 +6,10 @@ import Storage
 
 extension PaymentStore {
     /// Writes a match's allocations and adds them to the invoices; an invoice that becomes paid in
-    /// full is announced once (`invoice.paid`). With an import's `book`, the invoices are paid
-    /// there and written when the import ends.
-    func apply(_ match: Match, paymentId: String, receivedOn: String, book: InvoiceBook? = nil, _ db: Database) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO allocation(paymentId, position, invoiceId, dealId, amount) VALUES (?, ?, ?, ?, ?)")
-        for (position, part) in match.parts.enumerated() {
-            try insert.execute { $0.add(paymentId); $0.add(position); $0.add(part.invoiceId); $0.add(part.dealId); $0.add(part.amount) }
-            guard let invoiceId = part.invoiceId else { continue }
-            let paid = try book.map { $0.pay(invoiceId, part.amount, on: receivedOn) } ?? pay(invoiceId, part.amount, on: receivedOn, db)
-            guard let paid else { continue }
-            try outbox.appendEncoded(payload: paid.payloadJSON(), type: InvoicePaid.eventType, schemaVersion: InvoicePaid.schemaVersion,
-                                     stream: StreamName.accounting, correlationId: correlationId, in: db)
-        }
-    }
-
-    /// Adds `amount` to an invoice; its `invoice.paid` when that pays it in full for the first time.
-    private func pay(_ invoiceId: String, _ amount: Int64, on day: String, _ db: Database) throws -> InvoicePaid? {
-        try db.cachedStatement(sql: "UPDATE invoice SET paid = paid + ? WHERE id = ?").execute(arguments: [amount, invoiceId])
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT number, dealId, clientId, managerId, amount, currency FROM invoice WHERE id = ? AND paid >= amount AND paidOn IS NULL
-            """), arguments: [invoiceId]) else { return nil }
-        try db.cachedStatement(sql: "UPDATE invoice SET paidOn = ? WHERE id = ?").execute(arguments: [day, invoiceId])
-        // `invoice.paid` tells the read sides its items owe nothing; should the money move away
-        // again before the next receivables check, that check must see them as told paid and
-        // announce them afresh rather than think nothing changed.
-        // Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#': a range on the key).
-        try db.cachedStatement(sql: """
-            UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)
-            """).execute(arguments: ["inv:\(invoiceId)", "inv:\(invoiceId)#", "inv:\(invoiceId)$"])
-        return InvoicePaid(invoiceId: invoiceId, number: row["number"], dealId: row["dealId"], clientId: row["clientId"],
-                           managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]), paidOn: day)
+    /// full is announced once (`invoice.paid`).
+    func apply(_ match: Match, paymentId: String, receivedOn: String, _ db: Database) throws {
+        try insertAllocations(match, paymentId: paymentId, db)
+        try append(paidEvents(match, on: receivedOn, LiveInvoices(db: db)), db)
     }
 
     /// Takes a payment's allocations back off its invoices; returns what they were, so an

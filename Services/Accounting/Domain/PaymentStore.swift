@@ -15,58 +15,16 @@ struct PaymentStore: Sendable {
     }
 
     /// Stores a document unless one with the same identity is stored; an incoming one is matched
-    /// and announced (`payment.received`, and `payment.unmatched` when nobody was found).
-    /// `book`: an import's invoices, read once and paid in memory (see `InvoiceBook`); without it
-    /// matching reads and writes the database directly.
-    func save(_ draft: PaymentDraft, ownAccounts: Set<String>, book: InvoiceBook? = nil, _ db: Database) throws -> Outcome {
-        let direction = draft.direction(ownAccounts: ownAccounts)
-        let paymentId = draft.paymentId
-        let receivedOn = draft.receivedOn ?? draft.documentDate
-        var match: Match?
-        if direction == .incoming {
-            // Matching reads invoices only; it runs before the insert so the row is written once.
-            guard try db.cachedStatement(sql: "SELECT 1 FROM payment WHERE identity = ?")
-                .fetchFirst(binding: { $0.add(draft.identity) }, { _ in true }) == nil else {
-                return .duplicate
-            }
-            match = try Matcher(directory: book ?? LiveInvoices(db: db)).match(amount: draft.amount, payerInn: draft.payerInn, purpose: draft.purpose,
-                                              numbers: draft.invoiceNumbers, on: receivedOn)
-        }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,
-                payerName, payerInn, payerKpp, payerAccount, payeeName, payeeInn, payeeAccount, purpose, clientId, dealId, managerId,
-                matchedBy, unallocated, source, importId, line, fields, documentOffset, documentLength, createdAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(identity) DO NOTHING
-            """)
-        try insert.execute {
-            $0.add(paymentId); $0.add(draft.identity); $0.add(draft.kind); $0.add(draft.number); $0.add(draft.documentDate)
-            $0.add(draft.amount); $0.add(draft.currency); $0.add(direction.rawValue); $0.add(direction == .incoming ? receivedOn : draft.receivedOn)
-            $0.add(draft.debitedOn); $0.add(draft.payerName); $0.add(draft.payerInn); $0.add(draft.payerKpp); $0.add(draft.payerAccount)
-            $0.add(draft.payeeName); $0.add(draft.payeeInn); $0.add(draft.payeeAccount); $0.add(draft.purpose); $0.add(match?.clientId)
-            $0.add(match?.dealId); $0.add(match?.managerId); $0.add(match?.matchedBy); $0.add(match?.unallocated ?? 0); $0.add(draft.source)
-            $0.add(draft.importId); $0.add(draft.line); $0.add(draft.fields); $0.add(draft.documentOffset); $0.add(draft.documentLength)
-            $0.add(Date().timeIntervalSince1970)
-        }
-        guard db.changesCount == 1 else { return .duplicate }
-        guard direction == .incoming, let match else { return .stored(direction, matched: false) }
-        let state = PaymentState(
-            paymentId: paymentId, number: draft.number, documentDate: draft.documentDate, receivedOn: receivedOn,
-            amount: Money(kopecks: draft.amount, currency: draft.currency), payerName: draft.payerName, payerInn: draft.payerInn,
-            payerAccount: draft.payerAccount, purpose: draft.purpose, clientId: match.clientId, dealId: match.dealId,
-            managerId: match.managerId, allocations: match.allocations(currency: draft.currency),
-            unallocated: Money(kopecks: match.unallocated, currency: draft.currency), matchedBy: match.matchedBy, revision: 1,
-            clientName: try match.clientId.flatMap { id in try book.map { try $0.clientName(id) } ?? String.fetchOne(db.cachedStatement(sql: "SELECT name FROM dir_client WHERE id = ?"), arguments: [id]) },
-            dealTitle: try match.dealId.flatMap { id in try book.map { try $0.dealTitle(id) } ?? String.fetchOne(db.cachedStatement(sql: "SELECT title FROM dir_deal WHERE id = ?"), arguments: [id]) })
-        try outbox.appendEncoded(payload: state.payloadJSON(), type: PaymentReceived.eventType, schemaVersion: PaymentReceived.schemaVersion,
-                                 stream: StreamName.accounting, correlationId: correlationId, in: db)
-        if !match.isMatched {
-            try outbox.appendEncoded(payload: state.payloadJSON(reason: match.reason), type: PaymentUnmatched.eventType,
-                                     schemaVersion: PaymentUnmatched.schemaVersion, stream: StreamName.accounting, correlationId: correlationId, in: db)
-        }
-        // After the payment's own event, so a consumer hears of the money before the invoice it closes.
-        try apply(match, paymentId: paymentId, receivedOn: receivedOn, book: book, db)
-        return .stored(.incoming, matched: match.isMatched)
+    /// (paying invoices through the database) and announced (`payment.received`, and
+    /// `payment.unmatched` when nobody was found).
+    func save(_ draft: PaymentDraft, ownAccounts: Set<String>, _ db: Database) throws -> Outcome {
+        guard try !Self.isStored(identity: draft.identity, db) else { return .duplicate }
+        return try write(prepare(draft, ownAccounts: ownAccounts, ledger: LiveInvoices(db: db)), db)
+    }
+
+    /// Whether a document of this identity is stored (`PaymentDraft.identity`).
+    static func isStored(identity: String, _ db: Database) throws -> Bool {
+        try db.cachedStatement(sql: "SELECT 1 FROM payment WHERE identity = ?").fetchFirst(binding: { $0.add(identity) }, { _ in true }) != nil
     }
 
     /// An incoming payment as it stands now.

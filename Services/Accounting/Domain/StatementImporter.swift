@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+import Storage
 
 /// Imports one 1CClientBankExchange file in one transaction: every good document stored once,
 /// every bad one kept with its lines for review, the file's own accounts learned — and nothing at
@@ -61,7 +62,8 @@ struct StatementImporter {
     }
 
     /// Reads `path` and stores its documents inside the caller's transaction. The file is parsed
-    /// on a thread of its own (`StatementReader`) while documents are stored.
+    /// and its documents decided on — duplicates, matches, events — on a thread of its own
+    /// (`StatementReader`, `ImportPreparer`) while this one writes them.
     func importFile(at path: String, fileName: String, source: String, sha256: String, size: Int, _ db: Database,
                     progress: (Int) -> Void = { _ in }) throws -> Summary {
         guard FileManager.default.isReadableFile(atPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
@@ -72,12 +74,9 @@ struct StatementImporter {
         summary.importId = db.lastInsertedRowID
         var own = companyAccounts.union(try String.fetchAll(db, sql: "SELECT account FROM own_account"))
         var sections: [BankStatementParser.AccountSection] = []
-        let book = InvoiceBook(db)
-        // A statement document takes ~700 bytes: one naming a good share of the invoices reads
-        // them all in one pass rather than number by number.
-        if let invoices = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invoice"), invoices > 0, size / 700 >= invoices / 4 {
-            try book.readAll()
-        }
+        // Begun after the import's first write (above), so its reading connection sees what this
+        // transaction sees.
+        let preparer = ImportPreparer(store: store, ownAccounts: own, databasePath: db.filePath, statementSize: size)
 
         func learn(_ account: String) throws {
             guard own.insert(account).inserted else { return }
@@ -94,16 +93,24 @@ struct StatementImporter {
                 try learn(section.account)
                 sections.append(section)
             case .document:
-                guard let draft = item.draft else { return }
+                guard let draft = item.draft, let decision = item.decision else { return }
                 summary.documents += 1
-                let direction = draft.direction(ownAccounts: own)
+                let direction: PaymentDirection
+                switch decision {
+                case .duplicate(let known): direction = known
+                case .store(let prepared): direction = prepared.direction
+                }
                 switch direction {
                 case .incoming: summary.incoming += 1; summary.incomingTotal.kopecks += draft.amount
                 case .outgoing: summary.outgoing += 1; summary.outgoingTotal.kopecks += draft.amount
                 case .transfer: summary.transfers += 1
                 case .unknown: summary.unknownDirection += 1
                 }
-                switch try store.save(draft, ownAccounts: own, book: book, db) {
+                guard case .store(let prepared) = decision else {
+                    summary.duplicates += 1
+                    return
+                }
+                switch try store.write(prepared, db) {
                 case .duplicate: summary.duplicates += 1
                 case .stored(.incoming, let matched): if matched { summary.matched += 1 } else { summary.unmatched += 1 }
                 case .stored: break
@@ -116,7 +123,7 @@ struct StatementImporter {
             }
         }
 
-        let reader = StatementReader(path: path, source: source, importId: summary.importId)
+        let reader = StatementReader(path: path, source: source, importId: summary.importId, preparer: preparer)
         do {
             while let batch = try reader.next() {
                 for item in batch.items { try take(item) }
@@ -126,7 +133,7 @@ struct StatementImporter {
             reader.cancel()
             throw error
         }
-        try book.flush()
+        try preparer.book?.flush(into: db)
         guard let parser = reader.end, parser.recognised else {
             throw Problem.invalid("body", "is not a 1CClientBankExchange statement: no `1CClientBankExchange` line, account section or document")
         }

@@ -2,13 +2,23 @@ import Contracts
 import Foundation
 
 /// Reads and parses a statement file on a thread of its own, handing batches of parsed outputs
-/// (documents already made into drafts: identity, id and the purpose's invoice numbers) to the importer,
-/// which stores them inside its transaction meanwhile. On two cores the parsing no longer takes
-/// turns with SQLite. At most `depth` batches wait, so memory stays bounded whatever the file.
+/// (documents already made into drafts: identity, id and the purpose's invoice numbers; with a
+/// `preparer`, decided on too: duplicate or not, matched, their events written) to the importer,
+/// which stores them inside its transaction meanwhile. On two cores the parsing and deciding no
+/// longer take turns with SQLite. At most `depth` batches wait, so memory stays bounded whatever
+/// the file.
 final class StatementReader: @unchecked Sendable {
     struct Item {
+        enum Decision {
+            /// Stored before, or earlier in the file; its direction, for the summary.
+            case duplicate(PaymentDirection)
+            case store(PreparedPayment)
+        }
+
         var output: BankStatementParser.Output
         var draft: PaymentDraft?
+        /// What the preparer decided of a document.
+        var decision: Decision?
     }
 
     struct Batch {
@@ -33,12 +43,17 @@ final class StatementReader: @unchecked Sendable {
     private var running = true
     private let depth: Int
 
-    /// Starts reading `path` at once; documents become drafts with `source` and `importId`.
-    init(path: String, source: String, importId: Int64, batchSize: Int = 500, depth: Int = 8) {
+    /// Starts reading `path` at once; documents become drafts with `source` and `importId`, and
+    /// every item goes through `preparer` in file order.
+    init(path: String, source: String, importId: Int64, preparer: ImportPreparer? = nil, batchSize: Int = 500, depth: Int = 8) {
         self.depth = depth
         let thread = Thread { [self] in
             do {
-                try read(path: path, source: source, importId: importId, batchSize: batchSize)
+                if let preparer {
+                    try preparer.reading { try read(path: path, source: source, importId: importId, preparer: preparer, batchSize: batchSize) }
+                } else {
+                    try read(path: path, source: source, importId: importId, preparer: nil, batchSize: batchSize)
+                }
             } catch {
                 condition.withLock { failure = error }
             }
@@ -51,25 +66,35 @@ final class StatementReader: @unchecked Sendable {
         thread.start()
     }
 
-    private func read(path: String, source: String, importId: Int64, batchSize: Int) throws {
+    private func read(path: String, source: String, importId: Int64, preparer: ImportPreparer?, batchSize: Int) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         defer { try? handle.close() }
         var parser = BankStatementParser(keepsFields: false)
         var items: [Item] = []
         var read = 0
+        // The parser's callback cannot throw: the first failure to prepare stops the reading.
+        var failure: (any Error)?
         let collect: (BankStatementParser.Output) -> Void = { output in
+            guard failure == nil else { return }
+            var item = Item(output: output)
             if case .document(let document) = output {
-                items.append(Item(output: output, draft: PaymentDraft(document: document, source: source, importId: importId)))
-            } else {
-                items.append(Item(output: output, draft: nil))
+                item.draft = PaymentDraft(document: document, source: source, importId: importId)
             }
+            do {
+                try preparer?.prepare(&item)
+            } catch {
+                failure = error
+            }
+            items.append(item)
         }
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             read += chunk.count
             parser.feed(chunk, collect)
+            if let failure { throw failure }
             guard hand(&items, read: read, when: batchSize) else { return }
         }
         parser.finish(collect)
+        if let failure { throw failure }
         guard hand(&items, read: read, when: 0) else { return }
         condition.withLock {
             ending = Ending(encoding: parser.encoding, formatVersion: parser.formatVersion, sawFileEnd: parser.sawFileEnd,

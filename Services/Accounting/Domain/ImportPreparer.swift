@@ -1,0 +1,80 @@
+import Contracts
+import Foundation
+import GRDB
+import Storage
+
+/// The deciding half of a statement import, run on its reading thread (`StatementReader`):
+/// which documents are stored already — in the database or earlier in the same file — each
+/// one's direction and match, the money it puts on invoices (in the import's `InvoiceBook`) and
+/// its events' payloads. The writer is left with rows to write.
+///
+/// It reads through a connection of its own, in one read transaction begun after the import's
+/// write transaction has written: SQLite lets nobody else commit until the import does, so this
+/// view is the writer's but for the import's own rows — which the preparer keeps count of itself
+/// (the identities it prepared, the invoices its book paid).
+final class ImportPreparer: @unchecked Sendable {
+    private let store: PaymentStore
+    private let databasePath: String
+    private let statementSize: Int
+    /// The company's accounts: configured, stored, and learned from the statement as it is read.
+    private var own: Set<String>
+    /// Identities prepared in this import: a document seen twice in one file is stored once.
+    private var seen = Set<String>()
+    private var db: Database?
+    /// The import's invoices, read and paid on the reading thread; the writer flushes it once
+    /// reading is over.
+    private(set) var book: InvoiceBook?
+
+    init(store: PaymentStore, ownAccounts: Set<String>, databasePath: String, statementSize: Int) {
+        self.store = store
+        self.own = ownAccounts
+        self.databasePath = databasePath
+        self.statementSize = statementSize
+    }
+
+    /// Runs `body` — the whole reading — inside one read transaction of a connection of its own.
+    func reading(_ body: () throws -> Void) throws {
+        // An in-memory database has no file to open twice: a second connection would see an
+        // empty database of its own and match nothing.
+        guard !databasePath.isEmpty else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "a statement import needs a database file, not an in-memory one")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "pacer-statement-preparer"
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
+        let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
+        try queue.read { db in
+            let book = InvoiceBook(db)
+            // A statement document takes ~700 bytes: one naming a good share of the invoices reads
+            // them all in one pass rather than number by number.
+            if let invoices = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invoice"), invoices > 0, statementSize / 700 >= invoices / 4 {
+                try book.readAll()
+            }
+            self.db = db
+            self.book = book
+            defer { self.db = nil }
+            try body()
+        }
+    }
+
+    /// Decides an item as it comes from the parser, in file order.
+    func prepare(_ item: inout StatementReader.Item) throws {
+        switch item.output {
+        case .header(let field):
+            if field.key == "РасчСчет", let account = Known.trimmed(field.value) { own.insert(account) }
+        case .account(let section):
+            own.insert(section.account)
+        case .document:
+            guard let draft = item.draft, let db, let book else { return }
+            let duplicate = try !seen.insert(draft.identity).inserted || PaymentStore.isStored(identity: draft.identity, db)
+            if duplicate {
+                item.decision = .duplicate(draft.direction(ownAccounts: own))
+            } else {
+                item.decision = .store(try store.prepare(draft, ownAccounts: own, ledger: book))
+            }
+        case .rejected, .warning:
+            break
+        }
+    }
+}
