@@ -226,6 +226,24 @@ struct PurposeScannerTests {
         #expect(PurposeScanner.invoiceNumbers(in: purpose) == expected)
     }
 
+    @Test("the look at the bytes for «сч» never passes over a purpose the scan finds a number in")
+    func byteLookSkipsNothing() {
+        // Purposes from a small alphabet around «сч» in both cases, "ё" and the separators, so
+        // that nearly every shape of the scan's words and lists comes up.
+        let alphabet = Array("сСчЧтТеЁёуфа -.,;№N0123456789/и")
+        var generator = SystemRandomNumberGenerator()
+        var withNumbers = 0
+        for _ in 0..<20_000 {
+            let purpose = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let scanned = PurposeScanner.scan(purpose)
+            if !scanned.isEmpty { withNumbers += 1 }
+            #expect(PurposeScanner.invoiceNumbers(in: purpose) == scanned, "\(purpose)")
+            #expect(PurposeScanner.mentionsInvoice(purpose) == (purpose.lowercased().contains("сч")), "\(purpose)")
+        }
+        #expect(withNumbers > 100)
+        #expect(PurposeScanner.mentionsInvoice("СЧ") && PurposeScanner.mentionsInvoice("сЧ") && !PurposeScanner.mentionsInvoice("с ч"))
+    }
+
     @Test("keys: exact without spaces, and the trailing digits without zeros")
     func keys() {
         #expect(PurposeScanner.key("а-17/2") == "А-17/2")
@@ -344,5 +362,21 @@ struct LeanStatementParserTests {
             #expect(rejected.map(\.reason) == ["line 4: Дата=31.02.2026 is not a date dd.mm.yyyy",
                                                "the document that starts at line 7 has no КонецДокумента before КонецФайла"])
         }
+    }
+}
+
+@Suite("a bank document's identity and id")
+struct PaymentIdentityTests {
+    @Test("the identity and the id are what every earlier version stored, so a re-import still finds its documents")
+    func stable() {
+        // The first pair as the previous code stored it (a bench database); the second worked out
+        // with Python's hashlib.
+        let identity = PaymentDraft.identity(number: "1", documentDate: "2026-01-01", amount: 100_000,
+                                             payer: "40702810000000000000", payee: "40702810900000000001")
+        #expect(identity == "1|2026-01-01|100000|40702810000000000000|40702810900000000001")
+        #expect(PaymentDraft.paymentId(identity: identity) == "pay-ceafabaddf67cd096482")
+        let cyrillic = PaymentDraft.identity(number: "А-17/2", documentDate: "2026-11-17", amount: 12_345, payer: nil, payee: nil)
+        #expect(cyrillic == "А-17/2|2026-11-17|12345||")
+        #expect(PaymentDraft.paymentId(identity: cyrillic) == "pay-eda0d8c4d57c57103c59")
     }
 }

@@ -69,11 +69,13 @@ struct PaymentDraft: Sendable {
     let paymentId: String
 
     static func identity(number: String, documentDate: String, amount: Int64, payer: String?, payee: String?) -> String {
-        [number, documentDate, String(amount), payer ?? "", payee ?? ""].joined(separator: "|")
+        "\(number)|\(documentDate)|\(amount)|\(payer ?? "")|\(payee ?? "")"
     }
 
     static func paymentId(identity: String) -> String {
-        Hex.lowercase(SHA256.hash(data: Data(identity.utf8)).prefix(10), prefix: "pay-")
+        var identity = identity
+        let digest = identity.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return digest.withUnsafeBytes { Hex.lowercase(UnsafeRawBufferPointer(rebasing: $0.prefix(10)), prefix: "pay-") }
     }
 
     func direction(ownAccounts: Set<String>) -> PaymentDirection {
