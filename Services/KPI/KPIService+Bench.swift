@@ -14,6 +14,8 @@ extension KPIService {
         public var consumeSeconds = 0.0
         public var leaderboard: [Double] = []
         public var card: [Double] = []
+        /// The head's dashboard pages as rendered (HTML, Russian), by path, in milliseconds.
+        public var pages: [(path: String, milliseconds: [Double])] = []
         public var recomputeEvents = 0
         public var recomputeSeconds = 0.0
     }
@@ -160,6 +162,22 @@ extension KPIService {
                                                                      byCompletion: false, today: today, $0) }
             })
             report.card.append(try timed { _ = try database.read { try ReportRoutes.card(ids[n % managers], period: month, today: today, zone: zone, $0) } })
+        }
+        let dashboard = Dashboard(zone: zone, configuration: KPIConfiguration(), language: .ru)
+        let pages: [(String, (Database, Int) throws -> Void)] = [
+            ("/", { db, _ in _ = try dashboard.overview(period: month, db) }),
+            ("/ui/leaderboard", { db, _ in _ = try dashboard.leaderboard(period: month, sort: .wonAmount, byCompletion: false, viewer: nil, db) }),
+            ("/ui/funnel", { db, _ in _ = try dashboard.funnel(period: month, db) }),
+            ("/ui/receivables", { db, _ in _ = try dashboard.receivables(period: month, db) }),
+            ("/ui/activity", { db, _ in _ = try dashboard.activity(period: month, db) }),
+            ("/ui/attention", { db, _ in _ = try dashboard.attention(db) }),
+            ("/ui/approvals", { db, _ in _ = try dashboard.approvals(notice: nil, db) }),
+            ("/ui/managers/:id", { db, n in _ = try dashboard.card(ids[n % managers], period: month, db) }),
+        ]
+        for (path, render) in pages {
+            var samples: [Double] = []
+            for n in 0..<20 { samples.append(try timed { try database.read { try render($0, n) } }) }
+            report.pages.append((path, samples))
         }
         let started = DispatchTime.now().uptimeNanoseconds
         report.recomputeEvents = try database.write { try Projection.recompute(zone: zone, $0) }

@@ -305,6 +305,10 @@ if !arguments.contains("--skip-kpi") {
     let board = report.leaderboard.sorted(), card = report.card.sorted()
     print(String(format: "leaderboard of the month, 300 managers            p50 %.2f ms   p99 %.2f ms", board[board.count / 2], board[board.count * 99 / 100]))
     print(String(format: "a manager's card                                 p50 %.2f ms   p99 %.2f ms", card[card.count / 2], card[card.count * 99 / 100]))
+    for (path, milliseconds) in report.pages {
+        let sorted = milliseconds.sorted()
+        print(String(format: "dashboard page %@ p50 %.2f ms   p99 %.2f ms", path.padding(toLength: 34, withPad: " ", startingAt: 0), sorted[sorted.count / 2], sorted[sorted.count * 99 / 100]))
+    }
     print(String(format: "full recompute of the year from the event log     %10.1f s   (%d events)", report.recomputeSeconds, report.recomputeEvents))
     print("peak resident memory (after the KPI part)        \(peakRSSMiB())")
 }

@@ -168,6 +168,39 @@ struct DashboardTests {
         #expect(try await web.get("/").location == "/login")
     }
 
+    @Test("the pages name clients and deals from their events, and count a manager's touches on deals in the period")
+    func namesAndTouchesOnDeals() async throws {
+        let up = try await Upstream.start(decider: RecordingDecider())
+        defer { Task { await up.stop() } }
+        try await up.seedDepartment()
+        try await up.publishNow(ClientUpserted(clientId: "c1", kind: "company", name: "ООО «Ромашка» & Ко", inn: nil, kpp: nil, phones: [],
+                                               emails: [], managerId: "m1", segment: nil, region: nil, source: nil), StreamName.deals)
+        // Two calls of m1 on deal d1 a minute ago: an outgoing one counts, an internal one does not;
+        // the seeded call has no deal.
+        for (id, direction) in [("call-deal", CallDirection.outgoing), ("call-internal", .internal)] {
+            var onDeal = call(id, manager: "m1", direction: direction, answered: true, billable: 30, at: "2026-01-01 10:00")
+            onDeal.clientId = "c1"
+            onDeal.dealId = "d1"
+            onDeal.startedAt = Date().addingTimeInterval(-60)
+            try await up.publishNow(CallRecorded(call: onDeal), StreamName.telephony)
+        }
+        #expect(try await up.synced())
+        let web = WebClient(port: up.kpi.port)
+        _ = try await web.login(up.kpi.tokens["head"]!)
+
+        let receivables = try await web.get("/ui/receivables")
+        #expect(receivables.html.contains("<tr class=\"overdue\" data-receivable=\"inv:i1\" data-kind=\"overdue\"><td>ООО «Ромашка» &amp; Ко</td><td>Анна</td>"))
+        let card = try await web.get("/ui/managers/m1")
+        #expect(card.html.contains("<tr data-deal=\"d1\"><td>Поставка &lt;станков&gt;</td><td>ООО «Ромашка» &amp; Ко</td>"))
+        #expect(card.html.contains("<tr data-call=\"call-deal\">"))
+        #expect(card.html.components(separatedBy: "<td>ООО «Ромашка» &amp; Ко</td><td class=\"hide-sm\">").count == 3)
+        // The seeded call has no client: it shows the number called.
+        #expect(card.html.contains("<td>+74951234567</td>"))
+        let activity = try await web.get("/ui/activity")
+        #expect(activity.html.contains("data-role=\"on-deals\" data-value=\"1\">1</td></tr>"))
+        #expect(activity.html.components(separatedBy: "data-role=\"on-deals\" data-value=\"0\"").count == 2)
+    }
+
     @Test("an approval decided on the page goes to pacer-deals with the head's own token; a refusal is shown")
     func approvals() async throws {
         let decider = RecordingDecider()

@@ -70,6 +70,35 @@ struct KPISchemaTests {
         #expect(plans[5].contains("USING COVERING INDEX fact_deal_manager (managerId=? AND status=?)"), "\(plans[5])")
     }
 
+    @Test("the activity page's touches on deals and the funnel's deals of a period are found by index")
+    func dashboardIndexes() throws {
+        let queue = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        KPISchema.migrations(&migrator)
+        try migrator.migrate(queue)
+        let plans = try queue.read { db in
+            try [
+                // As `Dashboard.activity` and `Reports.funnel` ask.
+                """
+                SELECT managerId, COUNT(*) AS n FROM (
+                    SELECT managerId FROM fact_call WHERE dealId IS NOT NULL AND direction != 'internal' AND startedAt >= 1 AND startedAt < 2
+                    UNION ALL SELECT managerId FROM fact_activity WHERE dealId IS NOT NULL AND at >= 1 AND at < 2)
+                WHERE managerId IS NOT NULL GROUP BY managerId
+                """,
+                "SELECT d.id, d.status, d.lossReason, d.stageId FROM fact_deal d WHERE d.createdAt >= 1 AND d.createdAt < 2",
+                """
+                SELECT v.dealId, v.pipelineId, v.stageId FROM fact_visit v JOIN fact_deal d ON d.id = v.dealId
+                WHERE d.createdAt >= 1 AND d.createdAt < 2 ORDER BY v.dealId, v.position
+                """,
+            ].map { sql in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ") }
+        }
+        #expect(plans[0].contains("SEARCH fact_call USING COVERING INDEX fact_call_on_deal (startedAt>? AND startedAt<?)"), "\(plans[0])")
+        #expect(plans[0].contains("SEARCH fact_activity USING COVERING INDEX fact_activity_on_deal (at>? AND at<?)"), "\(plans[0])")
+        #expect(plans[1].contains("SEARCH d USING INDEX fact_deal_created (createdAt>? AND createdAt<?)"), "\(plans[1])")
+        #expect(plans[2].contains("SEARCH d USING INDEX fact_deal_created (createdAt>? AND createdAt<?)"), "\(plans[2])")
+        #expect(!plans.joined().contains("SCAN fact_call") && !plans.joined().contains("SCAN v"), "\(plans)")
+    }
+
     @Test("whole months are read from the monthly sums, other ranges from the days")
     func filterMonths() {
         let october = Period("2026-10")!

@@ -194,5 +194,21 @@ enum KPISchema {
             try log.write(db)
             try db.execute(sql: "DROP TABLE event_log")
         }
+        migrator.registerMigration("kpi.v12-dashboard-indexes") { db in
+            // The activity page counts a period's calls and activities on deals per manager: with
+            // no index by time it read the whole call table (56 ms at a tenth of the year, ten
+            // times that at the year). Partial indexes hold exactly the rows it counts — calls and
+            // activities on deals, so a call without a deal costs nothing more to store — with the
+            // columns it reads, so the count reads nothing else (SQLite still reads the columns of
+            // the index's condition, so those are in it too).
+            // The funnel takes the deals created in the period: without an index by creation it
+            // read every stage visit and looked its deal up (45 ms at a tenth of the year; 11 ms
+            // with this index).
+            try db.execute(sql: """
+                CREATE INDEX fact_call_on_deal ON fact_call(startedAt, managerId, dealId, direction) WHERE dealId IS NOT NULL AND direction != 'internal';
+                CREATE INDEX fact_activity_on_deal ON fact_activity(at, managerId, dealId) WHERE dealId IS NOT NULL;
+                CREATE INDEX fact_deal_created ON fact_deal(createdAt);
+                """)
+        }
     }
 }

@@ -40,10 +40,11 @@ extension Dashboard {
     /// client and manager, with totals.
     func receivables(period: Period, _ db: Database) throws -> String {
         var html = WebLayout.periodSwitch(period, today: today(), path: "/ui/receivables", language: t)
-        let managers = try managerNames(db), clients = try clientNames(db)
+        let managers = try managerNames(db)
         let rows = try Row.fetchAll(db, sql: """
-            SELECT id, invoiceId, managerId, clientId, dueOn, outstanding, overdue FROM fact_receivable
-            WHERE outstanding > 0 ORDER BY overdue DESC, dueOn, id
+            SELECT r.id, r.invoiceId, r.managerId, r.clientId, c.name AS clientName, r.dueOn, r.outstanding, r.overdue
+            FROM fact_receivable r LEFT JOIN fact_client c ON c.id = r.clientId
+            WHERE r.outstanding > 0 ORDER BY r.overdue DESC, r.dueOn, r.id
             """)
         var overdueTotal: Int64 = 0, dueTotal: Int64 = 0
         var body = ""
@@ -53,7 +54,7 @@ extension Dashboard {
             let kind = overdue ? "overdue" : (dueOn <= period.lastDay ? "due" : "later")
             if overdue { overdueTotal += outstanding } else if kind == "due" { dueTotal += outstanding }
             let client: String? = row["clientId"], manager: String? = row["managerId"]
-            body += "<tr class=\"\(kind)\" data-receivable=\"\(h(row["id"]))\" data-kind=\"\(kind)\"><td>\(h(client.flatMap { clients[$0] } ?? client ?? "—"))</td>"
+            body += "<tr class=\"\(kind)\" data-receivable=\"\(h(row["id"]))\" data-kind=\"\(kind)\"><td>\(h((row["clientName"] as String?) ?? client ?? "—"))</td>"
             body += "<td>\(h(manager.flatMap { managers[$0] } ?? manager ?? "—"))</td><td class=\"hide-sm\">\(h((row["invoiceId"] as String?) ?? "—"))</td>"
             body += "<td>\(h(t.day(dueOn)))</td><td class=\"num\" data-value=\"\(outstanding)\">\(h(t.money(outstanding)))</td></tr>"
         }

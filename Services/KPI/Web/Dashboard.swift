@@ -19,11 +19,6 @@ struct Dashboard: Sendable {
                    uniquingKeysWith: { a, _ in a })
     }
 
-    func clientNames(_ db: Database) throws -> [String: String] {
-        Dictionary(try Row.fetchAll(db, sql: "SELECT id, name FROM fact_client").map { ($0["id"] as String, $0["name"] as String) },
-                   uniquingKeysWith: { a, _ in a })
-    }
-
     func status(_ status: PaceStatus?) -> String {
         guard let status else { return "" }
         return "<span class=\"status-\(status.rawValue)\" data-status=\"\(status.rawValue)\">\(h(t["pace." + status.rawValue]))</span>"
