@@ -17,6 +17,17 @@ struct KPISchemaTests {
         return (queue, migrator)
     }
 
+    /// SQLite's plan for each statement in a fully migrated, empty database, one line each.
+    static func plans(_ statements: [String]) throws -> [String] {
+        let queue = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        KPISchema.migrations(&migrator)
+        try migrator.migrate(queue)
+        return try queue.read { db in
+            try statements.map { sql in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ") }
+        }
+    }
+
     @Test("the monthly sums start as the daily cells summed by month, frozen copies too")
     func monthAggregate() throws {
         let dir = try TemporaryDirectory("kpi-schema")
@@ -47,20 +58,14 @@ struct KPISchemaTests {
 
     @Test("a card's task and receivable counts, its deal averages and a paid invoice's receivables are found by index")
     func cardIndexes() throws {
-        let queue = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        KPISchema.migrations(&migrator)
-        try migrator.migrate(queue)
-        let plans = try queue.read { db in
-            try [
-                "SELECT COUNT(*) FROM fact_task WHERE assigneeId = 'm1' AND overdue = 1 AND status = 'open'",
-                "SELECT COALESCE(SUM(outstanding), 0) FROM fact_receivable WHERE managerId = 'm1' AND overdue = 1",
-                "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = 'i1'",
-                "SELECT COUNT(*), SUM(amount), AVG(closedAt - createdAt) FROM fact_deal WHERE status = 'won' AND closedAt >= 1 AND closedAt < 2 AND managerId IN ('m1')",
-                "SELECT COUNT(*), SUM(amount), AVG(closedAt - createdAt) FROM fact_deal WHERE status = 'won' AND closedAt >= 1 AND closedAt < 2",
-                "SELECT COUNT(*) FROM fact_deal WHERE managerId = 'm1' AND status = 'open'",
-            ].map { sql in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ") }
-        }
+        let plans = try Self.plans([
+            "SELECT COUNT(*) FROM fact_task WHERE assigneeId = 'm1' AND overdue = 1 AND status = 'open'",
+            "SELECT COALESCE(SUM(outstanding), 0) FROM fact_receivable WHERE managerId = 'm1' AND overdue = 1",
+            "UPDATE fact_receivable SET outstanding = 0, overdue = 0 WHERE invoiceId = 'i1'",
+            "SELECT COUNT(*), SUM(amount), AVG(closedAt - createdAt) FROM fact_deal WHERE status = 'won' AND closedAt >= 1 AND closedAt < 2 AND managerId IN ('m1')",
+            "SELECT COUNT(*), SUM(amount), AVG(closedAt - createdAt) FROM fact_deal WHERE status = 'won' AND closedAt >= 1 AND closedAt < 2",
+            "SELECT COUNT(*) FROM fact_deal WHERE managerId = 'm1' AND status = 'open'",
+        ])
         #expect(plans[0].contains("USING INDEX fact_task_assignee"), "\(plans[0])")
         #expect(plans[1].contains("USING INDEX fact_receivable_manager"), "\(plans[1])")
         #expect(plans[2].contains("USING INDEX fact_receivable_invoice"), "\(plans[2])")
@@ -72,26 +77,20 @@ struct KPISchemaTests {
 
     @Test("the activity page's touches on deals and the funnel's deals of a period are found by index")
     func dashboardIndexes() throws {
-        let queue = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        KPISchema.migrations(&migrator)
-        try migrator.migrate(queue)
-        let plans = try queue.read { db in
-            try [
-                // As `Dashboard.activity` and `Reports.funnel` ask.
-                """
-                SELECT managerId, COUNT(*) AS n FROM (
-                    SELECT managerId FROM fact_call WHERE dealId IS NOT NULL AND direction != 'internal' AND startedAt >= 1 AND startedAt < 2
-                    UNION ALL SELECT managerId FROM fact_activity WHERE dealId IS NOT NULL AND at >= 1 AND at < 2)
-                WHERE managerId IS NOT NULL GROUP BY managerId
-                """,
-                "SELECT d.id, d.status, d.lossReason, d.stageId FROM fact_deal d WHERE d.createdAt >= 1 AND d.createdAt < 2",
-                """
-                SELECT v.dealId, v.pipelineId, v.stageId FROM fact_visit v JOIN fact_deal d ON d.id = v.dealId
-                WHERE d.createdAt >= 1 AND d.createdAt < 2 ORDER BY v.dealId, v.position
-                """,
-            ].map { sql in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ") }
-        }
+        let plans = try Self.plans([
+            // As `Dashboard.activity` and `Reports.funnel` ask.
+            """
+            SELECT managerId, COUNT(*) AS n FROM (
+                SELECT managerId FROM fact_call WHERE dealId IS NOT NULL AND direction != 'internal' AND startedAt >= 1 AND startedAt < 2
+                UNION ALL SELECT managerId FROM fact_activity WHERE dealId IS NOT NULL AND at >= 1 AND at < 2)
+            WHERE managerId IS NOT NULL GROUP BY managerId
+            """,
+            "SELECT d.id, d.status, d.lossReason, d.stageId FROM fact_deal d WHERE d.createdAt >= 1 AND d.createdAt < 2",
+            """
+            SELECT v.dealId, v.pipelineId, v.stageId FROM fact_visit v JOIN fact_deal d ON d.id = v.dealId
+            WHERE d.createdAt >= 1 AND d.createdAt < 2 ORDER BY v.dealId, v.position
+            """,
+        ])
         #expect(plans[0].contains("SEARCH fact_call USING COVERING INDEX fact_call_on_deal (startedAt>? AND startedAt<?)"), "\(plans[0])")
         #expect(plans[0].contains("SEARCH fact_activity USING COVERING INDEX fact_activity_on_deal (at>? AND at<?)"), "\(plans[0])")
         #expect(plans[1].contains("SEARCH d USING INDEX fact_deal_created (createdAt>? AND createdAt<?)"), "\(plans[1])")
