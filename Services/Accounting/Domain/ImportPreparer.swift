@@ -60,21 +60,13 @@ final class ImportPreparer: @unchecked Sendable {
 
     /// Decides an item as it comes from the parser, in file order.
     func prepare(_ item: inout StatementReader.Item) throws {
-        switch item.output {
-        case .header(let field):
-            if field.key == "РасчСчет", let account = Known.trimmed(field.value) { own.insert(account) }
-        case .account(let section):
-            own.insert(section.account)
-        case .document:
-            guard let draft = item.draft, let db, let book else { return }
-            let duplicate = try !seen.insert(draft.identity).inserted || PaymentStore.isStored(identity: draft.identity, db)
-            if duplicate {
-                item.decision = .duplicate(draft.direction(ownAccounts: own))
-            } else {
-                item.decision = .store(try store.prepare(draft, ownAccounts: own, ledger: book))
-            }
-        case .rejected, .warning:
-            break
+        if let account = item.output.ownAccount { own.insert(account) }
+        guard let draft = item.draft, let db, let book else { return }
+        let duplicate = try !seen.insert(draft.identity).inserted || PaymentStore.isStored(identity: draft.identity, db)
+        if duplicate {
+            item.decision = .duplicate(draft.direction(ownAccounts: own))
+        } else {
+            item.decision = .store(try store.prepare(draft, ownAccounts: own, ledger: book))
         }
     }
 }

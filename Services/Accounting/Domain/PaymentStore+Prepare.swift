@@ -49,7 +49,7 @@ extension PaymentStore {
     /// Only a document not stored is prepared (its invoices are paid already), so the row is a
     /// plain insert: one stored meanwhile breaks the `identity` constraint and fails the
     /// transaction rather than count money twice. (`ON CONFLICT DO NOTHING` cost ~2 µs a row.)
-    func write(_ payment: PreparedPayment, _ db: Database) throws -> Outcome {
+    func write(_ payment: PreparedPayment, _ db: Database) throws {
         let draft = payment.draft, match = payment.match, direction = payment.direction
         let insert = try db.cachedStatement(sql: """
             INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,
@@ -69,8 +69,6 @@ extension PaymentStore {
         }
         if let match { try insertAllocations(match, paymentId: draft.paymentId, db) }
         try append(payment.events, db)
-        guard let match else { return .stored(direction, matched: false) }
-        return .stored(.incoming, matched: match.isMatched)
     }
 
     func insertAllocations(_ match: Match, paymentId: String, _ db: Database) throws {

@@ -19,7 +19,9 @@ struct PaymentStore: Sendable {
     /// `payment.unmatched` when nobody was found).
     func save(_ draft: PaymentDraft, ownAccounts: Set<String>, _ db: Database) throws -> Outcome {
         guard try !Self.isStored(identity: draft.identity, db) else { return .duplicate }
-        return try write(prepare(draft, ownAccounts: ownAccounts, ledger: LiveInvoices(db: db)), db)
+        let prepared = try prepare(draft, ownAccounts: ownAccounts, ledger: LiveInvoices(db: db))
+        try write(prepared, db)
+        return .stored(prepared.direction, matched: prepared.match?.isMatched ?? false)
     }
 
     /// Whether a document of this identity is stored (`PaymentDraft.identity`).

@@ -84,13 +84,11 @@ struct StatementImporter {
                            arguments: [account, "statement:\(fileName)", Date().timeIntervalSince1970])
         }
         func take(_ item: StatementReader.Item) throws {
+            if let account = item.output.ownAccount { try learn(account) }
             switch item.output {
-            case .header(let field):
-                if field.key == "РасчСчет", let account = Known.trimmed(field.value) {
-                    try learn(account)
-                }
+            case .header:
+                break
             case .account(let section):
-                try learn(section.account)
                 sections.append(section)
             case .document:
                 guard let draft = item.draft, let decision = item.decision else { return }
@@ -110,10 +108,9 @@ struct StatementImporter {
                     summary.duplicates += 1
                     return
                 }
-                switch try store.write(prepared, db) {
-                case .duplicate: summary.duplicates += 1
-                case .stored(.incoming, let matched): if matched { summary.matched += 1 } else { summary.unmatched += 1 }
-                case .stored: break
+                try store.write(prepared, db)
+                if let match = prepared.match {
+                    if match.isMatched { summary.matched += 1 } else { summary.unmatched += 1 }
                 }
             case .rejected(let rejection):
                 summary.rejected.append(.init(firstLine: rejection.firstLine, lastLine: rejection.lastLine, reason: rejection.reason))

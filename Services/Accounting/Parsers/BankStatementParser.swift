@@ -20,6 +20,16 @@ public struct BankStatementParser {
         case document(BankDocument)
         case rejected(Rejection)
         case warning(line: Int, message: String)
+
+        /// The account this output says is the company's own: the header's `РасчСчет`, or an
+        /// account section's.
+        public var ownAccount: String? {
+            switch self {
+            case .header(let field): field.key == "РасчСчет" ? Known.trimmed(field.value) : nil
+            case .account(let section): section.account
+            case .document, .rejected, .warning: nil
+            }
+        }
     }
 
     /// `СекцияРасчСчет … КонецРасчСчет`: one account's period, balances and turnover.
