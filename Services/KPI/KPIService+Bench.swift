@@ -179,9 +179,21 @@ extension KPIService {
             for n in 0..<20 { samples.append(try timed { try database.read { try render($0, n) } }) }
             report.pages.append((path, samples))
         }
-        let started = DispatchTime.now().uptimeNanoseconds
-        report.recomputeEvents = try database.write { try Projection.recompute(zone: zone, $0) }
-        report.recomputeSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        (report.recomputeEvents, report.recomputeSeconds) = try recompute(database, zone: zone)
         return report
+    }
+
+    /// A full recompute of the database at `path` (one `benchYear` kept), timed: the recompute
+    /// measured again without generating and consuming a year first.
+    public static func benchRecompute(path: String, zone: TimeZone) throws -> (events: Int, seconds: Double) {
+        guard FileManager.default.fileExists(atPath: path) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        let database = try PacerDatabase.open(path: path, backgroundCheckpoints: true) { KPISchema.migrations(&$0) }
+        return try recompute(database, zone: zone)
+    }
+
+    private static func recompute(_ database: DatabasePool, zone: TimeZone) throws -> (events: Int, seconds: Double) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let events = try database.write { try Projection.recompute(zone: zone, $0) }
+        return (events, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
 }

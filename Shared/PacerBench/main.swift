@@ -191,6 +191,14 @@ func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
     return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
 }
 
+// `--kpi-recompute PATH` times a recompute of a KPI database a `--keep` run left, and nothing else.
+if let index = arguments.firstIndex(of: "--kpi-recompute") {
+    let (events, seconds) = try KPIService.benchRecompute(path: arguments[index + 1], zone: TimeZone(identifier: "Europe/Moscow")!)
+    print(String(format: "full recompute of the kept database                %10.1f s   (%d events)", seconds, events))
+    print("peak resident memory                             \(peakRSSMiB())")
+    exit(0)
+}
+
 let folder = try TemporaryDirectory("pacer-bench")
 // `--keep` leaves the generated files and databases for a look with sqlite3 afterwards.
 defer { if arguments.contains("--keep") { print("kept \(folder.path)") } else { folder.remove() } }

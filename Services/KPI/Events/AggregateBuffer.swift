@@ -79,6 +79,12 @@ final class AggregateBuffer: @unchecked Sendable {
         }
     }
 
+    /// Cells and client touches waiting for `flush` (a call day is its six cells): what holding
+    /// them costs in memory.
+    var held: Int {
+        lock.withLock { batch.count + 6 * batchCalls.count + batchTouches.count }
+    }
+
     func discard() {
         lock.withLock {
             batch.removeAll()
@@ -96,13 +102,10 @@ final class AggregateBuffer: @unchecked Sendable {
     /// Writes the batch's clients' last touches and its cells (those that moved), and marks their
     /// managers dirty for the pace watcher; the buffer is empty afterwards.
     func flush(_ db: Database) throws {
+        // Taken, not copied: emptying a dictionary whose storage the copy shares allocates its
+        // capacity again, and a recompute's sums held twice were hundreds of megabytes.
         var (cells, managers, calls, touches) = lock.withLock {
-            defer {
-                batch.removeAll(keepingCapacity: true)
-                batchManagers.removeAll(keepingCapacity: true)
-                batchCalls.removeAll(keepingCapacity: true)
-                batchTouches.removeAll(keepingCapacity: true)
-            }
+            defer { batch = [:]; batchManagers = []; batchCalls = [:]; batchTouches = [:] }
             return (batch, batchManagers, batchCalls, batchTouches)
         }
         let touch = try db.cachedStatement(sql: "UPDATE fact_client SET lastTouchAt = MAX(COALESCE(lastTouchAt, 0), ?) WHERE id = ?")
