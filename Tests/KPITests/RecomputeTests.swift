@@ -124,4 +124,25 @@ struct RecomputeTests {
         #expect(throws: EventLog.Damaged.self) { try pool.write { try Projection.recompute(zone: zone, $0) } }
         #expect(try pool.read { try Self.snapshot($0) } == incremental)
     }
+
+    @Test("a recompute reads the log beside the writer, as committed: one in a transaction that logged events of its own is refused")
+    func uncommittedLog() throws {
+        let dir = try TemporaryDirectory("kpi-recompute-uncommitted")
+        defer { dir.remove() }
+        let pool = try PacerDatabase.open(path: dir.file("k.sqlite")) { KPISchema.migrations(&$0) }
+        let projection = Projection(zone: zone)
+        let batches = try Self.events()
+        try projection.applyBatch(batches[0], to: pool)
+        let before = try pool.read { try Self.snapshot($0) }
+        #expect(throws: LogDecoder.LogMoved.self) {
+            try pool.write { db in
+                for event in batches[1] { try projection.apply(event, in: db) }
+                try projection.finishBatch(in: db)
+                _ = try Projection.recompute(zone: zone, db)
+            }
+        }
+        #expect(try pool.read { try Self.snapshot($0) } == before)
+        #expect(try pool.write { try Projection.recompute(zone: zone, $0) } == 4)
+        #expect(try pool.read { try Self.snapshot($0) } == before)
+    }
 }

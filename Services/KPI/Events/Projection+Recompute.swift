@@ -37,22 +37,34 @@ extension Projection {
             DELETE FROM fact_call; DELETE FROM fact_activity; DELETE FROM fact_payment; DELETE FROM fact_approval;
             """)
         let projection = Projection(zone: zone)
-        let decoder = LogDecoder(router: projection.router)
+        // The log is read on the decoder's thread through a connection of its own where one can
+        // read beside this transaction (a file in write-ahead-log mode); otherwise it is read here.
+        let path = db.filePath
+        let separate = try !path.isEmpty && String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
+        let decoder: LogDecoder
+        if separate {
+            let rows = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM event_batch").map { (count: $0[0] as Int, last: $0[1] as Int64) }
+            decoder = LogDecoder(router: projection.router, readingLog: path, rows: rows ?? (0, 0))
+        } else {
+            decoder = LogDecoder(router: projection.router)
+        }
         defer { decoder.stop() }
         var count = 0
         var after: Int64 = 0
         var ahead = 0
         var exhausted = false
         while true {
-            while !exhausted, ahead < LogDecoder.rowsAhead {
-                guard let row = try EventLog.row(after: after, db) else { exhausted = true; break }
-                after = row.id
-                decoder.submit(row.events)
-                ahead += 1
+            if !separate {
+                while !exhausted, ahead < LogDecoder.rowsAhead {
+                    guard let row = try EventLog.row(after: after, db) else { exhausted = true; break }
+                    after = row.id
+                    decoder.submit(row.events)
+                    ahead += 1
+                }
+                guard ahead > 0 else { break }
+                ahead -= 1
             }
-            guard ahead > 0 else { break }
-            let events = try decoder.next().get()
-            ahead -= 1
+            guard let events = try decoder.next()?.get() else { break }
             for event in events {
                 try event?(db)
                 projection.aggregate.endEvent()
@@ -62,6 +74,7 @@ extension Projection {
                 // touch moved by events far apart is written once.
                 if projection.aggregate.held >= sumsHeld { try projection.aggregate.flush(db) }
             }
+            decoder.recycle(events)
         }
         try projection.aggregate.flush(db)
         for index in indexes { try db.execute(sql: index.sql) }
