@@ -6,7 +6,7 @@ import Messaging
 /// decoded for their routes (`EventRouter.prepare`; nil for an event no route takes), ready for
 /// the writer to apply.
 ///
-/// Rows come either from the writer (`submit`), or — `init(router:readingLog:)` — the thread
+/// Rows come either from the writer (`submit`), or — `init(router:readingLog:rows:)` — the thread
 /// reads them itself through a read-only connection of its own: a year's log is six and a half
 /// gigabytes, and copied out of SQLite on the writer it was its time, not the decoder's, which
 /// had time to spare. Events the writer is done with go back (`recycle`) to be freed here too:
