@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Messaging
 
-/// Decodes rows of the event log on a thread of their own, in order: each row becomes its events
+/// Decodes rows of the event log on a thread of its own, in order: each row becomes its events
 /// decoded for their routes (`EventRouter.prepare`; nil for an event no route takes), ready for
 /// the writer to apply.
 ///
