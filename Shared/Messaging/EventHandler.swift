@@ -78,6 +78,16 @@ public struct EventRouter: EventHandler {
         }
     }
 
+    /// A route whose decoding goes on to `prepare`, still on the decoding thread: work that needs the
+    /// event alone, not the database, done there instead of on the writer.
+    public mutating func on<P: EventPayload, Ready: Sendable>(_ type: P.Type, prepare: @escaping @Sendable (EventEnvelope<P>) throws -> Ready,
+                                                             _ handle: @escaping @Sendable (Ready, Database) throws -> Void) {
+        routes[P.eventType.rawValue] = { event in
+            let ready = try prepare(try event.decode(P.self))
+            return { db in try handle(ready, db) }
+        }
+    }
+
     public mutating func onRebuild(_ rebuild: @escaping @Sendable (String, String, [Data], Database) throws -> Bool) {
         rebuilder = rebuild
     }

@@ -69,10 +69,15 @@ struct Contributions: Sendable, Equatable {
     /// Replaces `entity`'s previous contribution by this one: the difference goes to `aggregate`
     /// (written when the batch ends), the new contribution to `contribution` at once, so the
     /// entity's next event in the same batch starts from it.
-    func replace(entity: String, into aggregate: AggregateBuffer, _ db: Database) throws {
-        let previous = try db.cachedStatement(sql: "SELECT data FROM contribution WHERE entity = ?")
-            .fetchFirst(binding: { $0.add(entity) }) { $0.string(0) }
-            .flatMap { $0 }.map(Contributions.init(encoded:)) ?? Contributions()
+    ///
+    /// `encoded` is this contribution's `encoded`, when it was worked out already (on the decoding
+    /// thread): one stored the same is not read back at all — most deal events (a stage move)
+    /// leave a deal's contribution as it was.
+    func replace(entity: String, encoded: String? = nil, into aggregate: AggregateBuffer, _ db: Database) throws {
+        let stored = try db.cachedStatement(sql: "SELECT data FROM contribution WHERE entity = ?")
+            .fetchFirst(binding: { $0.add(entity) }) { $0.string(0) }.flatMap { $0 }
+        if let stored, let encoded, stored == encoded { return }
+        let previous = stored.map(Contributions.init(encoded:)) ?? Contributions()
         guard previous != self else { return }
         var delta = cells
         for (cell, value) in previous.cells { delta[cell, default: 0] -= value }
@@ -80,7 +85,7 @@ struct Contributions: Sendable, Equatable {
         if cells.isEmpty {
             try db.cachedStatement(sql: "DELETE FROM contribution WHERE entity = ?").execute { $0.add(entity) }
         } else {
-            let data = encoded
+            let data = encoded ?? self.encoded
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO contribution(entity, data) VALUES (?, ?)").execute { $0.add(entity); $0.add(data) }
         }
     }

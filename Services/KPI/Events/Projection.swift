@@ -23,15 +23,15 @@ struct Projection: EventHandler {
         router.on(ContactAdded.self) { envelope, db in try project.contact(envelope.payload, at: envelope.occurredAt, db) }
         router.on(LeadCreated.self) { envelope, db in try project.lead(envelope.payload, at: envelope.occurredAt, db) }
         router.on(LeadAssigned.self) { envelope, db in try project.assign(envelope.payload, db) }
-        router.on(DealCreated.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealStageChanged.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealUpdated.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealAmountChanged.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealFlaggedProblem.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealWon.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealLost.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealReopened.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
-        router.on(DealReassigned.self) { envelope, db in try project.deal(envelope.payload.deal, at: envelope.occurredAt, db) }
+        router.on(DealCreated.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealStageChanged.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealUpdated.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealAmountChanged.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealFlaggedProblem.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealWon.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealLost.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealReopened.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        router.on(DealReassigned.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
         router.on(TaskCreated.self) { envelope, db in try project.task(envelope.payload, db) }
         router.on(TaskOverdue.self) { envelope, db in
             try db.cachedStatement(sql: "UPDATE fact_task SET overdue = 1 WHERE id = ?").execute(arguments: [envelope.payload.taskId])

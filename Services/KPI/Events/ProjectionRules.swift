@@ -11,11 +11,15 @@ struct ProjectionRules: Sendable {
 
     /// Cuts instants into the zone's days.
     let days: DayCutter
+    /// Cuts days on the decoding thread (`plan`): a cutter remembers the last day it cut, and the
+    /// two threads cut different days.
+    let planDays: DayCutter
 
     init(zone: TimeZone, aggregate: AggregateBuffer) {
         self.zone = zone
         self.aggregate = aggregate
         days = DayCutter(zone: zone)
+        planDays = DayCutter(zone: zone)
     }
 
     func day(_ date: Date) -> String { days.day(date) }
@@ -69,10 +73,46 @@ struct ProjectionRules: Sendable {
         try contributions.replace(entity: "lead:\(leadId)", into: aggregate, db)
     }
 
-    /// A deal as it stands: its row, its stage visits, and what it contributes — created on its
-    /// creation day; won amount, won deal and first or repeat sale on the day it was won; a lost
-    /// deal on the day it was lost; all under the deal's category, region, segment and source.
-    func deal(_ deal: DealState, at: Date, _ db: Database) throws {
+    /// A deal event as the decoding thread leaves it: the deal, when, and what it contributes.
+    struct DealPlan: Sendable {
+        var deal: DealState
+        var at: Date
+        var contributions: Contributions
+        var encoded: String
+    }
+
+    /// What a deal contributes follows from the deal alone, so it is worked out where the event is
+    /// decoded: created on its creation day; won amount, won deal and first or repeat sale on the
+    /// day it was won; a lost deal on the day it was lost; all under the deal's category, region,
+    /// segment and source.
+    func plan(_ deal: DealState, at: Date) -> DealPlan {
+        var contributions = Contributions()
+        let dims = (category: deal.category, region: deal.region, segment: deal.segment, source: deal.source)
+        contributions.add(.dealsCreated, 1, manager: deal.managerId, day: planDays.day(deal.createdAt), category: dims.category,
+                          region: dims.region, segment: dims.segment, source: dims.source)
+        if let closedAt = deal.closedAt {
+            let closedDay = planDays.day(closedAt)
+            switch deal.status {
+            case .won:
+                contributions.add(.wonAmount, deal.amount.kopecks, manager: deal.managerId, day: closedDay, category: dims.category,
+                                  region: dims.region, segment: dims.segment, source: dims.source)
+                contributions.add(.wonDeals, 1, manager: deal.managerId, day: closedDay, category: dims.category, region: dims.region,
+                                  segment: dims.segment, source: dims.source)
+                contributions.add(deal.isRepeatSale ? .repeatSales : .firstSales, 1, manager: deal.managerId, day: closedDay,
+                                  category: dims.category, region: dims.region, segment: dims.segment, source: dims.source)
+            case .lost:
+                contributions.add(.lostDeals, 1, manager: deal.managerId, day: closedDay, category: dims.category, region: dims.region,
+                                  segment: dims.segment, source: dims.source)
+            case .open:
+                break
+            }
+        }
+        return DealPlan(deal: deal, at: at, contributions: contributions, encoded: contributions.encoded)
+    }
+
+    /// A deal as it stands: its row, its stage visits, and its contribution (`plan`).
+    func deal(_ plan: DealPlan, _ db: Database) throws {
+        let deal = plan.deal, at = plan.at
         // One lookup for both questions (is this state older; where did the deal stand), read by
         // column index: a million deal events a year went through two lookups by column name.
         let previous = try db.cachedStatement(sql: """
@@ -135,28 +175,7 @@ struct ProjectionRules: Sendable {
             }
         }
         touch(client: deal.clientId, at: at)
-        var contributions = Contributions()
-        let dims = (category: deal.category, region: deal.region, segment: deal.segment, source: deal.source)
-        contributions.add(.dealsCreated, 1, manager: deal.managerId, day: day(deal.createdAt), category: dims.category, region: dims.region,
-                          segment: dims.segment, source: dims.source)
-        if let closedAt = deal.closedAt {
-            let closedDay = day(closedAt)
-            switch deal.status {
-            case .won:
-                contributions.add(.wonAmount, deal.amount.kopecks, manager: deal.managerId, day: closedDay, category: dims.category,
-                                  region: dims.region, segment: dims.segment, source: dims.source)
-                contributions.add(.wonDeals, 1, manager: deal.managerId, day: closedDay, category: dims.category, region: dims.region,
-                                  segment: dims.segment, source: dims.source)
-                contributions.add(deal.isRepeatSale ? .repeatSales : .firstSales, 1, manager: deal.managerId, day: closedDay,
-                                  category: dims.category, region: dims.region, segment: dims.segment, source: dims.source)
-            case .lost:
-                contributions.add(.lostDeals, 1, manager: deal.managerId, day: closedDay, category: dims.category, region: dims.region,
-                                  segment: dims.segment, source: dims.source)
-            case .open:
-                break
-            }
-        }
-        try contributions.replace(entity: "deal:\(deal.dealId)", into: aggregate, db)
+        try plan.contributions.replace(entity: "deal:\(deal.dealId)", encoded: plan.encoded, into: aggregate, db)
     }
 
     func task(_ task: TaskCreated, _ db: Database) throws {
