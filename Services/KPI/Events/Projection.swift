@@ -23,15 +23,14 @@ struct Projection: EventHandler {
         router.on(ContactAdded.self) { envelope, db in try project.contact(envelope.payload, at: envelope.occurredAt, db) }
         router.on(LeadCreated.self) { envelope, db in try project.lead(envelope.payload, at: envelope.occurredAt, db) }
         router.on(LeadAssigned.self) { envelope, db in try project.assign(envelope.payload, db) }
-        router.on(DealCreated.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealStageChanged.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealUpdated.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealAmountChanged.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealFlaggedProblem.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealWon.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealLost.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealReopened.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
-        router.on(DealReassigned.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        // A deal's contribution is worked out where the event is decoded (`ProjectionRules.plan`).
+        func routeDeal<P: DealCarrying>(_: P.Type) {
+            router.on(P.self, prepare: { project.plan($0.payload.deal, at: $0.occurredAt) }) { plan, db in try project.deal(plan, db) }
+        }
+        for type in [DealCreated.self, DealStageChanged.self, DealUpdated.self, DealAmountChanged.self, DealFlaggedProblem.self, DealWon.self,
+                     DealLost.self, DealReopened.self, DealReassigned.self] as [any DealCarrying.Type] {
+            routeDeal(type)
+        }
         router.on(TaskCreated.self) { envelope, db in try project.task(envelope.payload, db) }
         router.on(TaskOverdue.self) { envelope, db in
             try db.cachedStatement(sql: "UPDATE fact_task SET overdue = 1 WHERE id = ?").execute(arguments: [envelope.payload.taskId])
