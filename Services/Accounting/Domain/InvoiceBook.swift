@@ -152,17 +152,14 @@ final class InvoiceBook: InvoiceLedger {
     }
 
     /// Writes what the import paid onto its invoices, in the import's transaction `db`; an
-    /// invoice it paid in full has its receivable items marked paid (see `LiveInvoices.pay`).
+    /// invoice it paid in full has its receivable items marked paid (`LiveInvoices.settleReceivables`).
     func flush(into db: Database) throws {
         let update = try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE id = ?")
-        let settle = try db.cachedStatement(sql: """
-            UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)
-            """)
         for id in touched {
             var entry = entries[id]!
             try update.execute { $0.add(entry.paid); $0.add(entry.paidOn); $0.add(id) }
             if entry.readPaidOn == nil, entry.paidOn != nil {
-                try settle.execute { $0.add("inv:\(id)"); $0.add("inv:\(id)#"); $0.add("inv:\(id)$") }
+                try LiveInvoices.settleReceivables(ofInvoice: id, db)
             }
             entry.readPaid = entry.paid
             entry.readPaidOn = entry.paidOn

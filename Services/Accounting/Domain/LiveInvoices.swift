@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+import Storage
 
 /// Matching's reads, and the money it puts on invoices, straight through the database: for a
 /// payment pushed or matched again on its own. (An import uses its `InvoiceBook` instead.)
@@ -40,15 +41,20 @@ struct LiveInvoices: InvoiceLedger {
             SELECT number, dealId, clientId, managerId, amount, currency FROM invoice WHERE id = ? AND paid >= amount AND paidOn IS NULL
             """), arguments: [invoiceId]) else { return nil }
         try db.cachedStatement(sql: "UPDATE invoice SET paidOn = ? WHERE id = ?").execute(arguments: [day, invoiceId])
-        // `invoice.paid` tells the read sides its items owe nothing; should the money move away
-        // again before the next receivables check, that check must see them as told paid and
-        // announce them afresh rather than think nothing changed.
-        // Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#': a range on the key).
-        try db.cachedStatement(sql: """
-            UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)
-            """).execute(arguments: ["inv:\(invoiceId)", "inv:\(invoiceId)#", "inv:\(invoiceId)$"])
+        try Self.settleReceivables(ofInvoice: invoiceId, db)
         return InvoicePaid(invoiceId: invoiceId, number: row["number"], dealId: row["dealId"], clientId: row["clientId"],
                            managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]), paidOn: day)
+    }
+
+    /// Marks an invoice's receivable items paid, once it is paid in full. `invoice.paid` tells the
+    /// read sides its items owe nothing; should the money move away again before the next
+    /// receivables check, that check must see them as told paid and announce them afresh rather
+    /// than think nothing changed. Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#':
+    /// a range on the key).
+    static func settleReceivables(ofInvoice invoiceId: String, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)
+            """).execute { $0.add("inv:\(invoiceId)"); $0.add("inv:\(invoiceId)#"); $0.add("inv:\(invoiceId)$") }
     }
 
     func clientName(_ id: String) throws -> String? {
