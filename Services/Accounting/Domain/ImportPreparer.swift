@@ -39,11 +39,7 @@ final class ImportPreparer: @unchecked Sendable {
         guard !databasePath.isEmpty else {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "a statement import needs a database file, not an in-memory one")
         }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.label = "pacer-statement-preparer"
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
-        let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
+        let queue = try PacerDatabase.openReader(path: databasePath, label: "pacer-statement-preparer", cacheKiB: 32_768)
         try queue.read { db in
             let book = InvoiceBook(db)
             // A statement document takes ~700 bytes: one naming a good share of the invoices reads

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Messaging
+import Storage
 
 /// Decodes rows of the event log on a thread of its own, in order: each row becomes its events
 /// decoded for their routes (`EventRouter.prepare`; nil for an event no route takes), ready for
@@ -40,8 +41,8 @@ final class LogDecoder: @unchecked Sendable {
     }
 
     /// Reads the log of the database file at `path` itself, after checking that it sees the log as
-    /// the writer does (`rows`: the writer's count and last id).
-    init(router: EventRouter, readingLog path: String, rows: (count: Int, last: Int64)) {
+    /// the writer does (`rows`: the log's extent as the writer sees it).
+    init(router: EventRouter, readingLog path: String, rows: EventLog.Extent) {
         self.router = router
         start { [self] in read(path, expecting: rows) }
     }
@@ -114,15 +115,11 @@ final class LogDecoder: @unchecked Sendable {
         }
     }
 
-    private func read(_ path: String, expecting rows: (count: Int, last: Int64)) {
+    private func read(_ path: String, expecting rows: EventLog.Extent) {
         do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.label = "kpi-log-reader"
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try PacerDatabase.openReader(path: path, label: "kpi-log-reader")
             try queue.read { db in
-                let seen = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM event_batch")
-                guard let seen, seen[0] as Int == rows.count, seen[1] as Int64 == rows.last else { throw LogMoved() }
+                guard try EventLog.extent(db) == rows else { throw LogMoved() }
                 var after: Int64 = 0
                 while true {
                     let go = condition.withLock {

@@ -45,8 +45,7 @@ extension Projection {
         let separate = try !path.isEmpty && String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
         let decoder: LogDecoder
         if separate {
-            let rows = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM event_batch").map { (count: $0[0] as Int, last: $0[1] as Int64) }
-            decoder = LogDecoder(router: projection.router, readingLog: path, rows: rows ?? (0, 0))
+            decoder = LogDecoder(router: projection.router, readingLog: path, rows: try EventLog.extent(db))
         } else {
             decoder = LogDecoder(router: projection.router)
         }

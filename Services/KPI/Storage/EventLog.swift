@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Messaging
+import Storage
 
 /// Every consumed event, kept so that the read side can be rebuilt from it (`Projection.recompute`):
 /// a batch's events in one row of `event_batch`, in the order they were applied.
@@ -45,6 +46,18 @@ final class EventLog: @unchecked Sendable {
     /// The batch was rolled back: its events were not applied.
     func discard() {
         lock.withLock { pending.removeAll(keepingCapacity: true); count = 0 }
+    }
+
+    /// How many rows the log holds and the last one's id: rows are only ever added, so two
+    /// connections that agree on these see the same log.
+    struct Extent: Equatable {
+        var rows: Int
+        var last: Int64
+    }
+
+    static func extent(_ db: Database) throws -> Extent {
+        try db.cachedStatement(sql: "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM event_batch")
+            .fetchFirst(binding: { _ in }) { Extent(rows: Int($0.int64(0) ?? 0), last: $0.int64(1) ?? 0) } ?? Extent(rows: 0, last: 0)
     }
 
     /// The row that follows row `after` (0 for the first), undecoded.
