@@ -193,7 +193,17 @@ func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
 
 // `--kpi-recompute PATH` times a recompute of a KPI database a `--keep` run left, and nothing else.
 if let index = arguments.firstIndex(of: "--kpi-recompute") {
-    let (events, seconds) = try KPIService.benchRecompute(path: arguments[index + 1], zone: TimeZone(identifier: "Europe/Moscow")!)
+    guard index + 1 < arguments.count, FileManager.default.fileExists(atPath: arguments[index + 1]) else {
+        FileHandle.standardError.write(Data("pacer-bench: --kpi-recompute needs the path of a kept kpi.sqlite\n".utf8))
+        exit(2)
+    }
+    let events: Int, seconds: Double
+    do {
+        (events, seconds) = try KPIService.benchRecompute(path: arguments[index + 1], zone: TimeZone(identifier: "Europe/Moscow")!)
+    } catch {
+        FileHandle.standardError.write(Data("pacer-bench: recompute of \(arguments[index + 1]) failed: \(error)\n".utf8))
+        exit(1)
+    }
     print(String(format: "full recompute of the kept database                %10.1f s   (%d events)", seconds, events))
     print("peak resident memory                             \(peakRSSMiB())")
     exit(0)
