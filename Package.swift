@@ -31,12 +31,13 @@ let package = Package(
     targets: [
         // MARK: Shared
         .systemLibrary(name: "CZeroMQ", path: "Shared/CZeroMQ"),
+        .systemLibrary(name: "CSQLiteConfig", path: "Shared/CSQLiteConfig"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
         .target(name: "Contracts", path: "Shared/Contracts"),
         .target(
             name: "Storage",
             dependencies: [
-                "Contracts",
+                "Contracts", "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

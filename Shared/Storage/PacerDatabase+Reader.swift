@@ -9,6 +9,7 @@ extension PacerDatabase {
     /// - `cacheKiB`: its page cache; nil keeps SQLite's default of 2 MiB (enough to read a table
     ///   through once).
     public static func openReader(path: String, label: String, cacheKiB: Int? = nil) throws -> DatabaseQueue {
+        configureSQLite()
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = label

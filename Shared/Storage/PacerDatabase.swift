@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import Foundation
 import GRDB
 
@@ -19,6 +20,7 @@ public enum PacerDatabase {
         backgroundCheckpoints: Bool = false,
         migrations: (inout DatabaseMigrator) -> Void = { _ in }
     ) throws -> DatabasePool {
+        configureSQLite()
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -40,4 +42,13 @@ public enum PacerDatabase {
         try migrator.migrate(pool)
         return pool
     }
+
+    /// Process-wide SQLite settings, made before the first connection opens (SQLite refuses them
+    /// after): memory statistics off. Every opener here calls it; a connection opened elsewhere
+    /// first only costs the setting, never correctness.
+    public static func configureSQLite() {
+        _ = sqliteConfigured
+    }
+
+    private static let sqliteConfigured: Bool = pacer_sqlite3_disable_memstatus() == 0 // SQLITE_OK
 }
