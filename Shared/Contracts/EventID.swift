@@ -22,20 +22,28 @@ public enum EventID {
         // rand_a (12 bits) from a process-wide counter, as RFC 9562 §6.2 allows.
         let random = UInt64(sequence.wrappingAdd(1, ordering: .relaxed).oldValue) & 0xFFFF
         let random2 = nextRandom()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * UInt64(i))) }
-        bytes[6] = 0x70 | UInt8(truncatingIfNeeded: random & 0x0F)
-        bytes[7] = UInt8(truncatingIfNeeded: random >> 8)
-        bytes[8] = 0x80 | UInt8(truncatingIfNeeded: (random2 >> 56) & 0x3F)
-        for i in 9..<16 { bytes[i] = UInt8(truncatingIfNeeded: random2 >> (8 * UInt64(i - 9))) }
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(0x2D) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+        // Written straight into the string's storage: the byte arrays this was built from were
+        // three allocations per id, and an import writes an id per event.
+        let high = (millis & 0xFFFF_FFFF_FFFF) << 16 | (0x70 | random & 0x0F) << 8 | (random >> 8) & 0xFF
+        let low = (0x80 | (random2 >> 56) & 0x3F) << 56 | random2 & 0x00FF_FFFF_FFFF_FFFF
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var index = 0
+            func put(_ value: UInt64, bytes: Int, from: Int) {
+                for position in from..<(from + bytes) {
+                    let byte = UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64(position)))
+                    out[index] = hexDigit(byte >> 4)
+                    out[index + 1] = hexDigit(byte & 0x0F)
+                    index += 2
+                }
+            }
+            put(high, bytes: 4, from: 0); out[index] = 0x2D; index += 1
+            put(high, bytes: 2, from: 4); out[index] = 0x2D; index += 1
+            put(high, bytes: 2, from: 6); out[index] = 0x2D; index += 1
+            put(low, bytes: 2, from: 0); out[index] = 0x2D; index += 1
+            put(low, bytes: 6, from: 2)
+            return index
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 }

@@ -35,23 +35,11 @@ public struct OutboxStore: Sendable {
         payload: Data, type: EventType, schemaVersion: Int, stream: String, occurredAt: Date = Date(),
         correlationId: String? = nil, eventId: String = EventID.make(), in db: Database
     ) throws -> Int64 {
-        precondition(StreamName.isValidToken(stream), "invalid stream name \(stream)")
-        precondition(StreamName.isValidToken(type.rawValue), "invalid event type \(type)")
-        // The head is the stream's last row: retention always keeps it (see `prune`), and the
-        // primary key makes MAX a single index step. One writer at a time keeps it gapless.
-        let seq = try (signal.lastStagedSeq(stream)
-            ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0) + 1
-        let body = EnvelopeWriter.write(
-            eventId: eventId, type: type.rawValue, schemaVersion: schemaVersion, source: source,
-            stream: stream, seq: seq, occurredAt: occurredAt, correlationId: correlationId, payload: payload)
-        let record = OutboxRecord(stream: stream, seq: seq, eventId: eventId, type: type.rawValue,
-                                  createdAt: Date().timeIntervalSince1970, body: body)
-        let insert = try db.cachedStatement(sql: "INSERT INTO outbox(stream, seq, event_id, type, created_at, body) VALUES (?, ?, ?, ?, ?, ?)")
-        try insert.execute {
-            $0.add(stream); $0.add(seq); $0.add(eventId); $0.add(record.type); $0.add(record.createdAt); $0.add(body)
-        }
-        signal.stage(record, db)
-        return seq
+        let envelope = envelope(payload: payload, type: type, schemaVersion: schemaVersion, stream: stream,
+                                seq: try nextSeq(stream: stream, db), occurredAt: occurredAt, correlationId: correlationId, eventId: eventId)
+        try insert(OutboxRecord(stream: stream, seq: envelope.seq, eventId: eventId, type: type.rawValue,
+                                createdAt: Date().timeIntervalSince1970, body: envelope.body), db)
+        return envelope.seq
     }
 }
 

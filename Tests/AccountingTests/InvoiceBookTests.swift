@@ -128,3 +128,37 @@ extension InvoiceBookTests {
         }
     }
 }
+
+extension InvoiceBookTests {
+    @Test("a flush writes every invoice paid in table order and settles exactly the receivable items of invoices paid in full, read one by one or all at once",
+          arguments: [0, 1_000])
+    func flushSettles(readingAnnouncedFrom threshold: Int) throws {
+        let dir = try TemporaryDirectory("book-flush")
+        defer { dir.remove() }
+        let pool = try Self.database(dir, "book.sqlite")
+        try pool.write { db in
+            // An id with a `#` of its own, as another system may name its invoices.
+            try db.execute(sql: """
+                INSERT INTO invoice(id, number, numberKey, digitsKey, dealId, clientId, managerId, amount, currency, issuedOn, dueOn, source)
+                VALUES ('i#7', 'A-7', 'A7', '7', NULL, 'c1', 'm1', 50000, 'RUB', '2026-01-01', '2026-02-01', 'accounting')
+                """)
+            for item in ["inv:i#7", "inv:i#7#1"] {
+                try db.execute(sql: "INSERT INTO receivable_state(receivableId, state, period, outstanding) VALUES (?, 'overdue', '2026-02', 50000)",
+                               arguments: [item])
+            }
+            let book = InvoiceBook(db)
+            try book.readAll()
+            #expect(book.pay("i150", 100_000, on: "2026-03-01") != nil)
+            #expect(book.pay("i2", 100_000, on: "2026-03-02") != nil)
+            #expect(book.pay("i149", 50_000, on: "2026-03-03") == nil)
+            #expect(book.pay("i#7", 50_000, on: "2026-03-04") != nil)
+            #expect(book.pay("i3", 100_000, on: "2026-03-05") != nil)
+            try book.flush(into: db, readingAnnouncedFrom: threshold)
+            #expect(try Row.fetchAll(db, sql: "SELECT id, paid, paidOn FROM invoice WHERE paid > 0 ORDER BY id").map { "\($0[0] as String) \($0[1] as Int64) \($0[2] as String? ?? "-")" }
+                    == ["i#7 50000 2026-03-04", "i149 50000 -", "i150 100000 2026-03-01", "i2 100000 2026-03-02", "i3 100000 2026-03-05"])
+            #expect(try Row.fetchAll(db, sql: "SELECT receivableId, state, outstanding FROM receivable_state ORDER BY receivableId").map { "\($0[0] as String) \($0[1] as String) \($0[2] as Int64)" }
+                    == ["inv:i#7 paid 0", "inv:i#7#1 paid 0", "inv:i1 overdue 100000", "inv:i1#1 overdue 100000", "inv:i149 overdue 100000",
+                        "inv:i150 paid 0", "inv:i2 paid 0"])
+        }
+    }
+}

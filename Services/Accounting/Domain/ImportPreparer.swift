@@ -24,12 +24,16 @@ final class ImportPreparer: @unchecked Sendable {
     /// The import's invoices, read and paid on the reading thread; the writer flushes it once
     /// reading is over.
     private(set) var book: InvoiceBook?
+    /// The accounting stream's next sequence number as the writer will see it: only the import
+    /// writes to its transaction, so its events' envelopes are written here, numbered in order.
+    private var nextSeq: Int64
 
-    init(store: PaymentStore, ownAccounts: Set<String>, databasePath: String, statementSize: Int) {
+    init(store: PaymentStore, ownAccounts: Set<String>, databasePath: String, statementSize: Int, nextSeq: Int64) {
         self.store = store
         self.own = ownAccounts
         self.databasePath = databasePath
         self.statementSize = statementSize
+        self.nextSeq = nextSeq
     }
 
     /// Runs `body` — the whole reading — inside one read transaction of a connection of its own.
@@ -62,7 +66,16 @@ final class ImportPreparer: @unchecked Sendable {
         if duplicate {
             item.decision = .duplicate(draft.direction(ownAccounts: own))
         } else {
-            item.decision = .store(try store.prepare(draft, ownAccounts: own, ledger: book))
+            var prepared = try store.prepare(draft, ownAccounts: own, ledger: book)
+            let now = Date()
+            for index in prepared.events.indices {
+                let event = prepared.events[index]
+                prepared.events[index].envelope = store.outbox.envelope(
+                    payload: event.payload, type: event.type, schemaVersion: event.schemaVersion, stream: StreamName.accounting,
+                    seq: nextSeq, occurredAt: now, correlationId: store.correlationId)
+                nextSeq += 1
+            }
+            item.decision = .store(prepared)
         }
     }
 }

@@ -25,6 +25,8 @@ final class InvoiceBook: InvoiceLedger {
         var paidOn: String?
         var issuedOn: String
         var clientInn: String?
+        /// Where the row is in its table, for `flush`'s updates in table order.
+        var rowid: Int64
         /// What `paid` and `paidOn` were when read, to write only what changed.
         var readPaid: Int64
         var readPaidOn: String?
@@ -53,7 +55,7 @@ final class InvoiceBook: InvoiceLedger {
         let rows = try db.cachedStatement(sql: """
             SELECT \(Self.columns), i.numberKey, i.digitsKey FROM invoice i LEFT JOIN dir_client c ON c.id = i.clientId ORDER BY i.rowid
             """).fetchAll(binding: { _ in }) { row in
-            (id: row.string(0) ?? "", entry: Self.entry(row), numberKey: row.string(11) ?? "", digitsKey: row.string(12) ?? "")
+            (id: row.string(0) ?? "", entry: Self.entry(row), numberKey: row.string(12) ?? "", digitsKey: row.string(13) ?? "")
         }
         for row in rows {
             if entries[row.id] == nil { entries[row.id] = row.entry }
@@ -67,10 +69,10 @@ final class InvoiceBook: InvoiceLedger {
     private static func entry(_ row: borrowing DirectRow) -> Entry {
         Entry(number: row.string(1) ?? "", dealId: row.string(2), clientId: row.string(3), managerId: row.string(4),
               amount: row.int64(5) ?? 0, currency: row.string(6) ?? "RUB", paid: row.int64(7) ?? 0, paidOn: row.string(8),
-              issuedOn: row.string(9) ?? "", clientInn: row.string(10), readPaid: row.int64(7) ?? 0, readPaidOn: row.string(8))
+              issuedOn: row.string(9) ?? "", clientInn: row.string(10), rowid: row.int64(11) ?? 0, readPaid: row.int64(7) ?? 0, readPaidOn: row.string(8))
     }
 
-    private static let columns = "i.id, i.number, i.dealId, i.clientId, i.managerId, i.amount, i.currency, i.paid, i.paidOn, i.issuedOn, c.inn"
+    private static let columns = "i.id, i.number, i.dealId, i.clientId, i.managerId, i.amount, i.currency, i.paid, i.paidOn, i.issuedOn, c.inn, i.rowid"
 
     /// Reads invoices through `sql` (selecting `columns`); those already in the book keep what
     /// the book knows of them.
@@ -153,12 +155,24 @@ final class InvoiceBook: InvoiceLedger {
 
     /// Writes what the import paid onto its invoices, in the import's transaction `db`; an
     /// invoice it paid in full has its receivable items marked paid (`LiveInvoices.settleReceivables`).
-    func flush(into db: Database) throws {
-        let update = try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE id = ?")
-        for id in touched {
+    /// Writes what the import paid. From `readingAnnouncedFrom` invoices on, the receivable items
+    /// to settle are looked up in one read rather than one update per invoice paid.
+    func flush(into db: Database, readingAnnouncedFrom threshold: Int = 1_000) throws {
+        // In table order, by rowid: a statement pays invoices in no order of theirs, and tens of
+        // thousands of updates by id walked the id index and the table at random.
+        let order = touched.map { (id: $0, rowid: entries[$0]!.rowid) }.sorted { $0.rowid < $1.rowid }
+        let update = try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE rowid = ? AND id = ?")
+        // Few invoices have receivable items announced (due or overdue ones): with many paid,
+        // those are read once instead of one update tried per invoice.
+        let announced = order.count >= threshold ? try LiveInvoices.invoicesWithReceivableState(db) : nil
+        for (id, rowid) in order {
             var entry = entries[id]!
-            try update.execute { $0.add(entry.paid); $0.add(entry.paidOn); $0.add(id) }
-            if entry.readPaidOn == nil, entry.paidOn != nil {
+            try update.execute { $0.add(entry.paid); $0.add(entry.paidOn); $0.add(rowid); $0.add(id) }
+            if db.changesCount != 1 {
+                try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE id = ?")
+                    .execute { $0.add(entry.paid); $0.add(entry.paidOn); $0.add(id) }
+            }
+            if entry.readPaidOn == nil, entry.paidOn != nil, announced?.contains(id) ?? true {
                 try LiveInvoices.settleReceivables(ofInvoice: id, db)
             }
             entry.readPaid = entry.paid

@@ -51,6 +51,21 @@ struct LiveInvoices: InvoiceLedger {
     /// receivables check, that check must see them as told paid and announce them afresh rather
     /// than think nothing changed. Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#':
     /// a range on the key).
+    /// The invoices that have receivable items announced (`receivable_state`), the ones
+    /// `settleReceivables` has anything to do for.
+    static func invoicesWithReceivableState(_ db: Database) throws -> Set<String> {
+        let ids = try String.fetchAll(db, sql: "SELECT receivableId FROM receivable_state WHERE receivableId >= 'inv:' AND receivableId < 'inv;'")
+        // `inv:<id>` or `inv:<id>#<position>`: both readings of a key go in, so an id with a `#`
+        // of its own is found too (an extra one only costs an update that changes nothing).
+        var invoices = Set<String>()
+        for id in ids {
+            let rest = id.dropFirst(4)
+            invoices.insert(String(rest))
+            if let mark = rest.lastIndex(of: "#") { invoices.insert(String(rest[..<mark])) }
+        }
+        return invoices
+    }
+
     static func settleReceivables(ofInvoice invoiceId: String, _ db: Database) throws {
         try db.cachedStatement(sql: """
             UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)

@@ -80,6 +80,10 @@ extension PaymentStore {
 
     func append(_ events: [PreparedPayment.Event], _ db: Database) throws {
         for event in events {
+            if let envelope = event.envelope {
+                try outbox.append(envelope, in: db)
+                continue
+            }
             try outbox.appendEncoded(payload: event.payload, type: event.type, schemaVersion: event.schemaVersion,
                                      stream: StreamName.accounting, correlationId: correlationId, in: db)
         }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Storage
 
 /// A bank document decided on — its direction, its match, the invoices that match paid and the
 /// payloads of its events, in order — and not yet written. An import prepares its documents on
@@ -9,6 +10,8 @@ struct PreparedPayment: Sendable {
         var type: EventType
         var schemaVersion: Int
         var payload: Data
+        /// Its envelope, when the import's reading thread wrote it (`ImportPreparer`).
+        var envelope: PreparedEnvelope?
     }
 
     let draft: PaymentDraft
@@ -17,5 +20,5 @@ struct PreparedPayment: Sendable {
     let receivedOn: String
     /// Incoming documents only.
     let match: Match?
-    let events: [Event]
+    var events: [Event]
 }

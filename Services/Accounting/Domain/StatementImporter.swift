@@ -76,7 +76,8 @@ struct StatementImporter {
         var sections: [BankStatementParser.AccountSection] = []
         // Begun after the import's first write (above), so its reading connection sees what this
         // transaction sees.
-        let preparer = ImportPreparer(store: store, ownAccounts: own, databasePath: db.filePath, statementSize: size)
+        let preparer = ImportPreparer(store: store, ownAccounts: own, databasePath: db.filePath, statementSize: size,
+                                      nextSeq: try store.outbox.nextSeq(stream: StreamName.accounting, db))
 
         func learn(_ account: String) throws {
             guard own.insert(account).inserted else { return }
@@ -125,6 +126,7 @@ struct StatementImporter {
             while let batch = try reader.next() {
                 for item in batch.items { try take(item) }
                 progress(batch.read)
+                reader.recycle(batch)
             }
         } catch {
             reader.cancel()
