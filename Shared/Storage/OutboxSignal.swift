@@ -11,8 +11,32 @@ public final class OutboxSignal: Sendable {
     private struct State {
         var armed = false
         var staged: [OutboxRecord] = []
+        /// The transaction under way appended more than `capacity` rows: they are no longer kept
+        /// (the relay will read the outbox after the commit), only each stream's last number.
+        /// A bulk import's hundred thousand envelopes were held to the end and then dropped.
+        var stagedOverflow = false
+        /// Rows appended by the transaction under way, kept or not.
+        var stagedCount = 0
+        /// The last sequence number the transaction under way appended, per stream.
+        var lastStaged: [String: Int64] = [:]
         var committed: [OutboxRecord] = []
         var overflowed = false
+
+        mutating func endTransaction() -> [OutboxRecord] {
+            armed = false
+            stagedOverflow = false
+            stagedCount = 0
+            lastStaged.removeAll()
+            var dropped: [OutboxRecord] = []
+            swap(&dropped, &staged)
+            return dropped
+        }
+    }
+
+    /// Where a savepoint began, for `discardStaged(after:)`.
+    struct Mark {
+        var count: Int
+        var lastStaged: [String: Int64]
     }
 
     private let state = Mutex(State())
@@ -26,30 +50,40 @@ public final class OutboxSignal: Sendable {
     }
 
     func stage(_ record: OutboxRecord, _ db: Database) {
+        var dropped: [OutboxRecord] = []
+        defer { dropped.removeAll() }  // freed outside the lock
         let register = state.withLock { state in
-            state.staged.append(record)
+            if !state.stagedOverflow, state.staged.count >= capacity {
+                state.stagedOverflow = true
+                swap(&dropped, &state.staged)
+            }
+            if !state.stagedOverflow { state.staged.append(record) }
+            state.stagedCount += 1
+            state.lastStaged[record.stream] = record.seq
             defer { state.armed = true }
             return !state.armed
         }
         guard register else { return }
         // One callback per transaction, however many events it appends.
         db.afterNextTransaction { [self] _ in
+            var ended: [OutboxRecord] = []
+            defer { ended.removeAll() }
             state.withLock { state in
-                state.armed = false
-                if state.committed.count + state.staged.count > capacity {
+                let overflow = state.stagedOverflow || state.committed.count + state.staged.count > capacity
+                ended = state.endTransaction()
+                if overflow {
                     state.overflowed = true
                     state.committed.removeAll()
                 } else {
-                    state.committed.append(contentsOf: state.staged)
+                    state.committed.append(contentsOf: ended)
+                    ended = []
                 }
-                state.staged.removeAll(keepingCapacity: true)
             }
             continuation.yield()
         } onRollback: { [self] _ in
-            state.withLock { state in
-                state.armed = false
-                state.staged.removeAll(keepingCapacity: true)
-            }
+            var ended: [OutboxRecord] = []
+            defer { ended.removeAll() }
+            state.withLock { state in ended = state.endTransaction() }
         }
     }
 
@@ -65,20 +99,28 @@ public final class OutboxSignal: Sendable {
         }
     }
 
-    /// How many rows the transaction under way has staged; with `discardStaged(after:)`, undoes the
-    /// rows of a savepoint that was rolled back (SQLite forgot them; so must the hand-over).
-    func stagedCount() -> Int { state.withLock { $0.staged.count } }
+    /// Where the transaction under way stands; with `discardStaged(after:)`, undoes the rows of a
+    /// savepoint that was rolled back (SQLite forgot them; so must the hand-over and the numbering).
+    func stagedMark() -> Mark {
+        state.withLock { Mark(count: $0.stagedCount, lastStaged: $0.lastStaged) }
+    }
 
-    func discardStaged(after mark: Int) {
+    func discardStaged(after mark: Mark) {
         state.withLock { state in
-            if state.staged.count > mark { state.staged.removeSubrange(mark...) }
+            guard state.stagedCount > mark.count else { return }
+            if !state.stagedOverflow {
+                // Rows kept are the rows appended while there was no overflow: the same count.
+                state.staged.removeSubrange(mark.count...)
+            }
+            state.stagedCount = mark.count
+            state.lastStaged = mark.lastStaged
         }
     }
 
     /// The last sequence staged for `stream` in the transaction under way, if it appended any:
     /// the next append in the same transaction needs no query for the head.
     func lastStagedSeq(_ stream: String) -> Int64? {
-        state.withLock { state in state.staged.last { $0.stream == stream }?.seq }
+        state.withLock { $0.lastStaged[stream] }
     }
 
     public func notify() { continuation.yield() }

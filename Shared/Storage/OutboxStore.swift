@@ -48,7 +48,7 @@ extension OutboxStore {
     /// rolls back part of a transaction after appending must use this, not `db.inSavepoint`, or the
     /// relay would publish rows SQLite never kept.
     public func savepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        let mark = signal.stagedCount()
+        let mark = signal.stagedMark()
         var result: T?
         do {
             try db.inSavepoint {
