@@ -1,5 +1,8 @@
 @testable import Accounting
+import Contracts
 import Foundation
+import GRDB
+import Storage
 import Testing
 import TestSupport
 
@@ -62,5 +65,53 @@ struct StatementReaderTests {
     func missingFile() throws {
         let reader = StatementReader(path: "/nonexistent/statement.txt", source: "test", importId: 1)
         #expect(throws: CocoaError.self) { try reader.next() }
+    }
+}
+
+extension StatementReaderTests {
+    @Test("with a preparer, batches arrive decided and in order; an importer that stops after one lets go of both threads",
+          .timeLimit(.minutes(1)))
+    func decidedAndCancelled() throws {
+        let dir = try TemporaryDirectory("reader-preparer")
+        defer { dir.remove() }
+        let pool = try InvoiceBookTests.database(dir, "accounting.sqlite")
+        let path = dir.file("statement.txt")
+        try AccountingService.writeSampleStatement(path: path, documents: 2_000, clients: 20, invoices: 150)
+        let store = PaymentStore(outbox: OutboxStore(source: EventSource(service: "accounting", instance: "test")))
+        for stopAfter in [Int.max, 1] {
+            var lines: [Int] = []
+            var decided = 0
+            var others = 0
+            try pool.write { db in
+                // The preparer's view begins after the transaction's first write, as the importer's does.
+                try db.execute(sql: "INSERT OR REPLACE INTO own_account(account, source, addedAt) VALUES ('40702810900000000001', 'test', 0)")
+                let preparer = ImportPreparer(store: store, ownAccounts: [], databasePath: db.filePath, statementSize: 0,
+                                              nextSeq: try store.outbox.nextSeq(stream: StreamName.accounting, db))
+                let reader = StatementReader(path: path, source: "test", importId: 1, preparer: preparer, batchSize: 50, depth: 1)
+                var batches = 0
+                while let batch = try reader.next() {
+                    batches += 1
+                    for item in batch.items {
+                        guard case .document(let document) = item.output else { others += 1; continue }
+                        lines.append(document.firstLine)
+                        if item.decision != nil { decided += 1 }
+                    }
+                    reader.recycle(batch)
+                    if batches == stopAfter {
+                        reader.cancel()
+                        #expect(reader.end == nil)
+                        return
+                    }
+                }
+                #expect(reader.end?.sawFileEnd == true)
+            }
+            if stopAfter == 1 {
+                // One batch — what the first megabyte read held: the header's lines, then documents, all decided.
+                #expect(others == 7)
+                #expect(lines.count == decided && lines.count > 0 && lines.count < 2_000 && lines == lines.sorted())
+            } else {
+                #expect(lines.count == 2_000 && decided == 2_000 && lines == lines.sorted())
+            }
+        }
     }
 }

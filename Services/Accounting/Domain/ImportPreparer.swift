@@ -58,6 +58,11 @@ final class ImportPreparer: @unchecked Sendable {
         }
     }
 
+    /// The invoices paid since the last call, for the writer to write with the batch just decided.
+    func takeInvoiceChanges() -> [InvoiceBook.Change] {
+        book?.takeChanges() ?? []
+    }
+
     /// Decides an item as it comes from the parser, in file order.
     func prepare(_ item: inout StatementReader.Item) throws {
         if let account = item.output.ownAccount { own.insert(account) }

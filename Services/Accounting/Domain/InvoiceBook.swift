@@ -46,6 +46,10 @@ final class InvoiceBook: InvoiceLedger {
 
     /// Whether every invoice was read at the start (`readAll`): a number not found is then none.
     private var complete = false
+    /// With every invoice read, the few that have receivable items announced (due or overdue):
+    /// the only ones whose items a payment in full must mark, read once instead of one update
+    /// tried per invoice paid.
+    private var announced: Set<String>?
 
     init(_ db: Database) { self.db = db }
 
@@ -62,6 +66,7 @@ final class InvoiceBook: InvoiceLedger {
             byNumberKey[row.numberKey, default: []].append(row.id)
             byDigitsKey[row.digitsKey, default: []].append(row.id)
         }
+        announced = try LiveInvoices.invoicesWithReceivableState(db)
         complete = true
     }
 
@@ -153,33 +158,53 @@ final class InvoiceBook: InvoiceLedger {
         return title
     }
 
-    /// Writes what the import paid onto its invoices, in the import's transaction `db`; an
-    /// invoice it paid in full has its receivable items marked paid (`LiveInvoices.settleReceivables`).
-    /// Writes what the import paid. From `readingAnnouncedFrom` invoices on, the receivable items
-    /// to settle are looked up in one read rather than one update per invoice paid.
-    func flush(into db: Database, readingAnnouncedFrom threshold: Int = 1_000) throws {
-        // In table order, by rowid: a statement pays invoices in no order of theirs, and tens of
-        // thousands of updates by id walked the id index and the table at random.
-        let order = touched.map { (id: $0, rowid: entries[$0]!.rowid) }.sorted { $0.rowid < $1.rowid }
-        let update = try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE rowid = ? AND id = ?")
-        // Few invoices have receivable items announced (due or overdue ones): with many paid,
-        // those are read once instead of one update tried per invoice.
-        let announced = order.count >= threshold ? try LiveInvoices.invoicesWithReceivableState(db) : nil
-        for (id, rowid) in order {
+    /// What the import did to one invoice since the last `takeChanges`, for the writer.
+    struct Change: Sendable {
+        let id: String
+        let rowid: Int64
+        let paid: Int64
+        let paidOn: String?
+        /// Paid in full for the first time, with receivable items that may be announced: mark them paid.
+        let settles: Bool
+    }
+
+    /// The invoices paid since the last call, in table order (a statement pays them in no order of
+    /// its own, and updates by id walked the id index and the table at random). Taken on the
+    /// reading thread batch by batch, so the writer writes them as it goes instead of all at the end.
+    func takeChanges() -> [Change] {
+        guard !touched.isEmpty else { return [] }
+        var changes: [Change] = []
+        changes.reserveCapacity(touched.count)
+        for id in touched {
             var entry = entries[id]!
-            try update.execute { $0.add(entry.paid); $0.add(entry.paidOn); $0.add(rowid); $0.add(id) }
-            if db.changesCount != 1 {
-                try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE id = ?")
-                    .execute { $0.add(entry.paid); $0.add(entry.paidOn); $0.add(id) }
-            }
-            if entry.readPaidOn == nil, entry.paidOn != nil, announced?.contains(id) ?? true {
-                try LiveInvoices.settleReceivables(ofInvoice: id, db)
-            }
+            let settles = entry.readPaidOn == nil && entry.paidOn != nil && (announced?.contains(id) ?? true)
+            changes.append(Change(id: id, rowid: entry.rowid, paid: entry.paid, paidOn: entry.paidOn, settles: settles))
             entry.readPaid = entry.paid
             entry.readPaidOn = entry.paidOn
             entry.touched = false
             entries[id] = entry
         }
         touched = []
+        return changes.sorted { $0.rowid < $1.rowid }
+    }
+
+    /// Writes invoice changes in the import's transaction `db`; an invoice paid in full has its
+    /// receivable items marked paid (`LiveInvoices.settleReceivables`).
+    static func write(_ changes: [Change], _ db: Database) throws {
+        guard !changes.isEmpty else { return }
+        let update = try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE rowid = ? AND id = ?")
+        for change in changes {
+            try update.execute { $0.add(change.paid); $0.add(change.paidOn); $0.add(change.rowid); $0.add(change.id) }
+            if db.changesCount != 1 {
+                try db.cachedStatement(sql: "UPDATE invoice SET paid = ?, paidOn = ? WHERE id = ?")
+                    .execute { $0.add(change.paid); $0.add(change.paidOn); $0.add(change.id) }
+            }
+            if change.settles { try LiveInvoices.settleReceivables(ofInvoice: change.id, db) }
+        }
+    }
+
+    /// Writes what the import paid and has not handed over yet, in the transaction `db`.
+    func flush(into db: Database) throws {
+        try Self.write(takeChanges(), db)
     }
 }

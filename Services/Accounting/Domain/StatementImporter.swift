@@ -11,6 +11,8 @@ struct StatementImporter {
     let store: PaymentStore
     /// Accounts configured as the company's (`PACER_COMPANY_ACCOUNTS`); statements add theirs.
     var companyAccounts: Set<String> = []
+    /// Documents handed from the reading thread to the writer at a time.
+    var batchSize = 500
 
     struct Summary: Codable, Sendable {
         struct Rejected: Codable, Sendable { var firstLine: Int; var lastLine: Int; var reason: String }
@@ -121,10 +123,11 @@ struct StatementImporter {
             }
         }
 
-        let reader = StatementReader(path: path, source: source, importId: summary.importId, preparer: preparer)
+        let reader = StatementReader(path: path, source: source, importId: summary.importId, preparer: preparer, batchSize: batchSize)
         do {
             while let batch = try reader.next() {
                 for item in batch.items { try take(item) }
+                try InvoiceBook.write(batch.invoiceChanges, db)
                 progress(batch.read)
                 reader.recycle(batch)
             }

@@ -25,6 +25,8 @@ final class StatementReader: @unchecked Sendable {
         var items: [Item]
         /// Bytes of the file read so far.
         var read: Int
+        /// What the batch's payments did to invoices, to write after them (with a preparer).
+        var invoiceChanges: [InvoiceBook.Change] = []
     }
 
     /// What the parser learned of the whole file, known once it is read.
@@ -48,56 +50,80 @@ final class StatementReader: @unchecked Sendable {
 
     /// Starts reading `path` at once; documents become drafts with `source` and `importId`, and
     /// every item goes through `preparer` in file order.
+    ///
+    /// With a preparer the file is parsed on a thread of its own and decided on another: with the
+    /// writer that is three threads for two cores, so the core the writer leaves idle — while the
+    /// preparer reads the invoices at the start, or whenever the writer waits — parses ahead
+    /// instead of waiting for the deciding.
     init(path: String, source: String, importId: Int64, preparer: ImportPreparer? = nil, batchSize: Int = 500, depth: Int = 8) {
         self.depth = depth
-        let thread = Thread { [self] in
-            do {
-                if let preparer {
-                    try preparer.reading { try read(path: path, source: source, importId: importId, preparer: preparer, batchSize: batchSize) }
-                } else {
-                    try read(path: path, source: source, importId: importId, preparer: nil, batchSize: batchSize)
+        let thread: Thread
+        if let preparer {
+            let parsed = StatementReader(path: path, source: source, importId: importId, preparer: nil, batchSize: batchSize, depth: depth)
+            thread = Thread { [self] in
+                do {
+                    try preparer.reading { try decide(parsed, preparer) }
+                } catch {
+                    parsed.cancel()
+                    condition.withLock { failure = error }
                 }
-            } catch {
-                condition.withLock { failure = error }
+                finish()
             }
-            condition.withLock {
-                running = false
-                condition.broadcast()
+        } else {
+            thread = Thread { [self] in
+                do {
+                    try read(path: path, source: source, importId: importId, batchSize: batchSize)
+                } catch {
+                    condition.withLock { failure = error }
+                }
+                finish()
             }
         }
         thread.name = "pacer-statement-reader"
         thread.start()
     }
 
-    private func read(path: String, source: String, importId: Int64, preparer: ImportPreparer?, batchSize: Int) throws {
+    private func finish() {
+        condition.withLock {
+            running = false
+            condition.broadcast()
+        }
+    }
+
+    /// Decides the batches `parsed` hands over, in order, and passes them on with the invoices
+    /// they paid.
+    private func decide(_ parsed: StatementReader, _ preparer: ImportPreparer) throws {
+        while var batch = try parsed.next() {
+            for index in batch.items.indices { try preparer.prepare(&batch.items[index]) }
+            batch.invoiceChanges = preparer.takeInvoiceChanges()
+            guard hand(batch) else {
+                parsed.cancel()
+                return
+            }
+        }
+        let ending = parsed.end
+        condition.withLock { self.ending = ending }
+    }
+
+    private func read(path: String, source: String, importId: Int64, batchSize: Int) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         defer { try? handle.close() }
         var parser = BankStatementParser(keepsFields: false)
         var items: [Item] = []
         var read = 0
-        // The parser's callback cannot throw: the first failure to prepare stops the reading.
-        var failure: (any Error)?
         let collect: (BankStatementParser.Output) -> Void = { output in
-            guard failure == nil else { return }
-            var item = Item(output: output)
-            if case .document(let document) = output {
-                item.draft = PaymentDraft(document: document, source: source, importId: importId)
-            }
-            do {
-                try preparer?.prepare(&item)
-            } catch {
-                failure = error
-            }
-            items.append(item)
+            var draft: PaymentDraft?
+            if case .document(let document) = output { draft = PaymentDraft(document: document, source: source, importId: importId) }
+            items.append(Item(output: output, draft: draft))
         }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        // Small reads, so batches are about `batchSize` documents and not a megabyte's worth: the
+        // writer's queue is shorter when the file ends.
+        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
             read += chunk.count
             parser.feed(chunk, collect)
-            if let failure { throw failure }
             guard hand(&items, read: read, when: batchSize) else { return }
         }
         parser.finish(collect)
-        if let failure { throw failure }
         guard hand(&items, read: read, when: 0) else { return }
         condition.withLock {
             ending = Ending(encoding: parser.encoding, formatVersion: parser.formatVersion, sawFileEnd: parser.sawFileEnd,
@@ -108,8 +134,12 @@ final class StatementReader: @unchecked Sendable {
     /// Passes `items` on in batches of `size` (all of them when `size` is 0); false once cancelled.
     private func hand(_ items: inout [Item], read: Int, when size: Int) -> Bool {
         guard !items.isEmpty, items.count >= size else { return condition.withLock { !cancelled } }
-        let batch = Batch(items: items, read: read)
-        items = []
+        defer { items = [] }
+        return hand(Batch(items: items, read: read))
+    }
+
+    /// Queues `batch`, waiting while `depth` batches wait; false once cancelled.
+    private func hand(_ batch: Batch) -> Bool {
         var freed: [Batch] = []
         defer { freed.removeAll() }  // outside the lock
         condition.lock()
