@@ -18,7 +18,7 @@ final class ImportPreparer: @unchecked Sendable {
     private let statementSize: Int
     /// The company's accounts: configured, stored, and learned from the statement as it is read.
     private var own: Set<String>
-    /// Identities prepared in this import: a document seen twice in one file is stored once.
+    /// Ids (derived from identities) prepared in this import: a document seen twice in one file is stored once.
     private var seen = Set<String>()
     private var db: Database?
     /// The import's invoices, read and paid on the reading thread; the writer flushes it once
@@ -67,7 +67,7 @@ final class ImportPreparer: @unchecked Sendable {
     func prepare(_ item: inout StatementReader.Item) throws {
         if let account = item.output.ownAccount { own.insert(account) }
         guard let draft = item.draft, let db, let book else { return }
-        let duplicate = try !seen.insert(draft.identity).inserted || PaymentStore.isStored(identity: draft.identity, db)
+        let duplicate = try !seen.insert(draft.paymentId).inserted || PaymentStore.isStored(paymentId: draft.paymentId, db)
         if duplicate {
             item.decision = .duplicate(draft.direction(ownAccounts: own))
         } else {

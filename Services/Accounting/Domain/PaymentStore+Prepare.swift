@@ -47,7 +47,7 @@ extension PaymentStore {
     /// Writes a prepared document: its row, its allocations and its events.
     ///
     /// Only a document not stored is prepared (its invoices are paid already), so the row is a
-    /// plain insert: one stored meanwhile breaks the `identity` constraint and fails the
+    /// plain insert: one stored meanwhile breaks the primary key (the id is the identity's hash) and fails the
     /// transaction rather than count money twice. (`ON CONFLICT DO NOTHING` cost ~2 µs a row.)
     func write(_ payment: PreparedPayment, _ db: Database) throws {
         let draft = payment.draft, match = payment.match, direction = payment.direction

@@ -18,15 +18,16 @@ struct PaymentStore: Sendable {
     /// (paying invoices through the database) and announced (`payment.received`, and
     /// `payment.unmatched` when nobody was found).
     func save(_ draft: PaymentDraft, ownAccounts: Set<String>, _ db: Database) throws -> Outcome {
-        guard try !Self.isStored(identity: draft.identity, db) else { return .duplicate }
+        guard try !Self.isStored(paymentId: draft.paymentId, db) else { return .duplicate }
         let prepared = try prepare(draft, ownAccounts: ownAccounts, ledger: LiveInvoices(db: db))
         try write(prepared, db)
         return .stored(prepared.direction, matched: prepared.match?.isMatched ?? false)
     }
 
-    /// Whether a document of this identity is stored (`PaymentDraft.identity`).
-    static func isStored(identity: String, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "SELECT 1 FROM payment WHERE identity = ?").fetchFirst(binding: { $0.add(identity) }, { _ in true }) != nil
+    /// Whether a document of this identity is stored, by the id derived from it
+    /// (`PaymentDraft.paymentId`: 80 bits of its SHA-256, the primary key).
+    static func isStored(paymentId: String, _ db: Database) throws -> Bool {
+        try db.cachedStatement(sql: "SELECT 1 FROM payment WHERE id = ?").fetchFirst(binding: { $0.add(paymentId) }, { _ in true }) != nil
     }
 
     /// An incoming payment as it stands now.

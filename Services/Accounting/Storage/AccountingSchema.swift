@@ -64,5 +64,34 @@ enum AccountingSchema {
                 ALTER TABLE payment ADD COLUMN documentLength INTEGER;
                 """)
         }
+        migrator.registerMigration("accounting.v4-payment-identity-by-id") { db in
+            // A payment's id is a hash of its identity, and the id is the primary key: the
+            // identity's own unique index checked the same thing again, a sixth index written per
+            // document imported. SQLite drops a column constraint only by building the table anew.
+            let columns = """
+                id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn, payerName, payerInn,
+                payerKpp, payerAccount, payeeName, payeeInn, payeeAccount, purpose, clientId, dealId, managerId, matchedBy, manual,
+                unallocated, revision, source, importId, line, fields, createdAt, documentOffset, documentLength
+                """
+            try db.execute(sql: """
+                CREATE TABLE payment_new (
+                    id TEXT PRIMARY KEY, identity TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
+                    documentDate TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL, direction TEXT NOT NULL,
+                    receivedOn TEXT, debitedOn TEXT, payerName TEXT NOT NULL, payerInn TEXT, payerKpp TEXT, payerAccount TEXT,
+                    payeeName TEXT NOT NULL, payeeInn TEXT, payeeAccount TEXT, purpose TEXT NOT NULL,
+                    clientId TEXT, dealId TEXT, managerId TEXT, matchedBy TEXT, manual INTEGER NOT NULL DEFAULT 0,
+                    unallocated INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 1,
+                    source TEXT NOT NULL, importId INTEGER, line INTEGER, fields TEXT NOT NULL, createdAt REAL NOT NULL,
+                    documentOffset INTEGER, documentLength INTEGER
+                );
+                INSERT INTO payment_new (\(columns)) SELECT \(columns) FROM payment ORDER BY rowid;
+                DROP TABLE payment;
+                ALTER TABLE payment_new RENAME TO payment;
+                CREATE INDEX payment_day ON payment(direction, receivedOn);
+                CREATE INDEX payment_client ON payment(clientId);
+                CREATE INDEX payment_manager ON payment(managerId, receivedOn);
+                CREATE INDEX payment_waiting ON payment(payerInn) WHERE direction = 'incoming' AND manual = 0 AND (clientId IS NULL OR unallocated > 0);
+                """)
+        }
     }
 }
