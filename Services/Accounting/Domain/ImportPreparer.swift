@@ -18,11 +18,11 @@ final class ImportPreparer: @unchecked Sendable {
     private let statementSize: Int
     /// The company's accounts: configured, stored, and learned from the statement as it is read.
     private var own: Set<String>
-    /// Ids (derived from identities) prepared in this import: a document seen twice in one file is stored once.
+    /// Ids (hashed from identities) prepared in this import: a document twice in one file is stored once.
     private var seen = Set<String>()
     private var db: Database?
-    /// The import's invoices, read and paid on the reading thread; the writer flushes it once
-    /// reading is over.
+    /// The import's invoices, read and paid on the deciding thread; what each batch paid goes to
+    /// the writer with the batch (`takeInvoiceChanges`).
     private(set) var book: InvoiceBook?
     /// The accounting stream's next sequence number as the writer will see it: only the import
     /// writes to its transaction, so its events' envelopes are written here, numbered in order.

@@ -3,10 +3,10 @@ import Foundation
 
 /// Reads and parses a statement file on a thread of its own, handing batches of parsed outputs
 /// (documents already made into drafts: identity, id and the purpose's invoice numbers; with a
-/// `preparer`, decided on too: duplicate or not, matched, their events written) to the importer,
-/// which stores them inside its transaction meanwhile. On two cores the parsing and deciding no
-/// longer take turns with SQLite. At most `depth` batches wait, so memory stays bounded whatever
-/// the file.
+/// `preparer`, decided on too — on a second thread: duplicate or not, matched, their events
+/// written, and the invoices each batch paid) to the importer, which stores them inside its
+/// transaction meanwhile. On two cores the parsing and deciding no longer take turns with SQLite.
+/// At most `depth` batches wait at each hand-over, so memory stays bounded whatever the file.
 final class StatementReader: @unchecked Sendable {
     struct Item {
         enum Decision {
