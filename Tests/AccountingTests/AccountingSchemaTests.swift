@@ -48,3 +48,22 @@ struct AccountingSchemaTests {
         #expect(try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM payment") } == 40)
     }
 }
+
+extension AccountingSchemaTests {
+    @Test("the payment list's first page, with or without days, is read from the listed day's index, not sorted")
+    func listUsesDayIndex() throws {
+        let dir = try TemporaryDirectory("accounting-schema-list")
+        defer { dir.remove() }
+        let pool = try PacerDatabase.open(path: dir.file("accounting.sqlite")) { AccountingService.definition().migrations(&$0) }
+        let day = AccountingSchema.paymentDay
+        for sql in ["SELECT id FROM payment WHERE 1 AND direction = ? ORDER BY \(day) DESC, id LIMIT ?",
+                    "SELECT id FROM payment WHERE 1 AND direction = ? AND \(day) >= ? AND \(day) <= ? ORDER BY \(day) DESC, id LIMIT ?"] {
+            let details = try pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(Array(repeating: "x", count: sql.filter { $0 == "?" }.count)))
+                    .map { $0["detail"] as String }
+            }
+            #expect(details.contains { $0.contains("USING INDEX payment_day") }, "\(details)")
+            #expect(!details.contains { $0.contains("TEMP B-TREE") }, "\(details)")
+        }
+    }
+}

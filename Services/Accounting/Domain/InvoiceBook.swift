@@ -25,7 +25,7 @@ final class InvoiceBook: InvoiceLedger {
         var paidOn: String?
         var issuedOn: String
         var clientInn: String?
-        /// Where the row is in its table, for `flush`'s updates in table order.
+        /// Where the row is in its table, for writing the changes in table order (`takeChanges`).
         var rowid: Int64
         /// What `paid` and `paidOn` were when read, to write only what changed.
         var readPaid: Int64

@@ -137,9 +137,9 @@ struct PaymentRoutes {
             for (name, op) in [("from", ">="), ("to", "<=")] {
                 guard let day = request.query(name) else { continue }
                 guard CalendarDay.isValid(day) else { throw Problem.invalid(name, "must be a date YYYY-MM-DD") }
-                sql += SQL(sql: " AND COALESCE(receivedOn, debitedOn, documentDate) \(op) ?", arguments: [day])
+                sql += SQL(sql: " AND \(AccountingSchema.paymentDay) \(op) ?", arguments: [day])
             }
-            sql += " ORDER BY COALESCE(receivedOn, debitedOn, documentDate) DESC, id LIMIT \(try request.queryInt("limit", default: 100, range: 1...1000))"
+            sql += SQL(sql: " ORDER BY \(AccountingSchema.paymentDay) DESC, id LIMIT ?", arguments: [try request.queryInt("limit", default: 100, range: 1...1000)])
             let query = SQLRequest<String>(literal: sql)
             let items = try await context.database.read { db in try query.fetchAll(db).compactMap { try Self.view($0, db) } }
             return try jsonResponse(items)
