@@ -24,6 +24,8 @@ final class ImportPreparer: @unchecked Sendable {
     /// The import's invoices, read and paid on the deciding thread; what each batch paid goes to
     /// the writer with the batch (`takeInvoiceChanges`).
     private(set) var book: InvoiceBook?
+    /// Read every invoice before the first document to store (see `reading`).
+    private var readsAll = false
     /// The accounting stream's next sequence number as the writer will see it: only the import
     /// writes to its transaction, so its events' envelopes are written here, numbered in order.
     private var nextSeq: Int64
@@ -47,9 +49,10 @@ final class ImportPreparer: @unchecked Sendable {
         try queue.read { db in
             let book = InvoiceBook(db)
             // A statement document takes ~700 bytes: one naming a good share of the invoices reads
-            // them all in one pass rather than number by number.
+            // them all in one pass rather than number by number — when its first new document
+            // needs matching: a statement imported again is all duplicates and reads none.
             if let invoices = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invoice"), invoices > 0, statementSize / 700 >= invoices / 4 {
-                try book.readAll()
+                readsAll = true
             }
             self.db = db
             self.book = book
@@ -71,6 +74,10 @@ final class ImportPreparer: @unchecked Sendable {
         if duplicate {
             item.decision = .duplicate(draft.direction(ownAccounts: own))
         } else {
+            if readsAll {
+                readsAll = false
+                try book.readAll()
+            }
             var prepared = try store.prepare(draft, ownAccounts: own, ledger: book)
             let now = Date()
             for index in prepared.events.indices {
