@@ -46,11 +46,6 @@ struct LiveInvoices: InvoiceLedger {
                            managerId: row["managerId"], amount: Money(kopecks: row["amount"], currency: row["currency"]), paidOn: day)
     }
 
-    /// Marks an invoice's receivable items paid, once it is paid in full. `invoice.paid` tells the
-    /// read sides its items owe nothing; should the money move away again before the next
-    /// receivables check, that check must see them as told paid and announce them afresh rather
-    /// than think nothing changed. Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#':
-    /// a range on the key).
     /// The invoices that have receivable items announced (`receivable_state`), the ones
     /// `settleReceivables` has anything to do for.
     static func invoicesWithReceivableState(_ db: Database) throws -> Set<String> {
@@ -66,6 +61,11 @@ struct LiveInvoices: InvoiceLedger {
         return invoices
     }
 
+    /// Marks an invoice's receivable items paid, once it is paid in full. `invoice.paid` tells the
+    /// read sides its items owe nothing; should the money move away again before the next
+    /// receivables check, that check must see them as told paid and announce them afresh rather
+    /// than think nothing changed. Its items are `inv:<id>` and `inv:<id>#<n>` ('$' follows '#':
+    /// a range on the key).
     static func settleReceivables(ofInvoice invoiceId: String, _ db: Database) throws {
         try db.cachedStatement(sql: """
             UPDATE receivable_state SET state = 'paid', outstanding = 0 WHERE receivableId = ? OR (receivableId > ? AND receivableId < ?)
