@@ -11,7 +11,16 @@ public struct TemporaryDirectory: Sendable {
 
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
-    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+    /// Removes the folder and everything in it. A connection closing meanwhile deletes its `-wal`
+    /// and `-shm` files under the walk, which stops `removeItem` at the first missing file and
+    /// left folders of databases behind in the system's temporary directory: it tries again.
+    public func remove() {
+        for attempt in 0..<20 {
+            try? FileManager.default.removeItem(atPath: path)
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            if attempt > 0 { Thread.sleep(forTimeInterval: 0.01) }
+        }
+    }
 }
 
 /// Polls `condition` until it holds or `timeout` passes; a guard against hangs, not a performance check.
