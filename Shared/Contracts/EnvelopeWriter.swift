@@ -49,13 +49,11 @@ public enum EnvelopeWriter {
                 case 0x0C: out.append(0x66)
                 default:
                     out.append(0x75); out.append(0x30); out.append(0x30)
-                    out.append(hexDigit(byte >> 4)); out.append(hexDigit(byte & 0x0F))
+                    out.append(Hex.digit(byte >> 4)); out.append(Hex.digit(byte & 0x0F))
                 }
             }
             if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
         }
         out.append(0x22)
     }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 }

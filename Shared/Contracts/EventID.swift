@@ -31,8 +31,8 @@ public enum EventID {
             func put(_ value: UInt64, bytes: Int, from: Int) {
                 for position in from..<(from + bytes) {
                     let byte = UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64(position)))
-                    out[index] = hexDigit(byte >> 4)
-                    out[index + 1] = hexDigit(byte & 0x0F)
+                    out[index] = Hex.digit(byte >> 4)
+                    out[index + 1] = Hex.digit(byte & 0x0F)
                     index += 2
                 }
             }
@@ -44,6 +44,4 @@ public enum EventID {
             return index
         }
     }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 }
