@@ -45,17 +45,16 @@ extension OutboxStore {
     @discardableResult
     public func append(_ envelope: PreparedEnvelope, in db: Database) throws -> Int64 {
         let seq = try nextSeq(stream: envelope.stream, db)
-        guard seq == envelope.seq else {
-            return try appendEncoded(payload: envelope.payload, type: envelope.type, schemaVersion: envelope.schemaVersion,
-                                     stream: envelope.stream, occurredAt: envelope.occurredAt, correlationId: envelope.correlationId,
-                                     eventId: envelope.eventId, in: db)
-        }
-        try insert(OutboxRecord(stream: envelope.stream, seq: seq, eventId: envelope.eventId, type: envelope.type.rawValue,
-                                createdAt: Date().timeIntervalSince1970, body: envelope.body), db)
+        try insert(seq == envelope.seq ? envelope : self.envelope(
+            payload: envelope.payload, type: envelope.type, schemaVersion: envelope.schemaVersion, stream: envelope.stream, seq: seq,
+            occurredAt: envelope.occurredAt, correlationId: envelope.correlationId, eventId: envelope.eventId), db)
         return seq
     }
 
-    func insert(_ record: OutboxRecord, _ db: Database) throws {
+    /// Stores an envelope numbered for its stream's next sequence and hands it to the relay.
+    func insert(_ envelope: PreparedEnvelope, _ db: Database) throws {
+        let record = OutboxRecord(stream: envelope.stream, seq: envelope.seq, eventId: envelope.eventId, type: envelope.type.rawValue,
+                                  createdAt: Date().timeIntervalSince1970, body: envelope.body)
         let insert = try db.cachedStatement(sql: "INSERT INTO outbox(stream, seq, event_id, type, created_at, body) VALUES (?, ?, ?, ?, ?, ?)")
         try insert.execute {
             $0.add(record.stream); $0.add(record.seq); $0.add(record.eventId); $0.add(record.type); $0.add(record.createdAt); $0.add(record.body)

@@ -37,8 +37,7 @@ public struct OutboxStore: Sendable {
     ) throws -> Int64 {
         let envelope = envelope(payload: payload, type: type, schemaVersion: schemaVersion, stream: stream,
                                 seq: try nextSeq(stream: stream, db), occurredAt: occurredAt, correlationId: correlationId, eventId: eventId)
-        try insert(OutboxRecord(stream: stream, seq: envelope.seq, eventId: eventId, type: type.rawValue,
-                                createdAt: Date().timeIntervalSince1970, body: envelope.body), db)
+        try insert(envelope, db)
         return envelope.seq
     }
 }
