@@ -5,7 +5,7 @@ SHELL        := /bin/bash
 DATA_DIR     ?= ./data
 BIN_DEBUG    := .build/debug
 SERVICES     := $(shell grep -o 'executable.name: "pacer-[a-z]*"' Package.swift | cut -d'"' -f2 | grep -v -e pacer-bench -e pacer-bus -e pacer-demo -e pacer-fuzz)
-APT_PACKAGES := libzmq3-dev libsqlite3-dev pkg-config docker-compose chromium chromium-driver
+APT_PACKAGES := libzmq3-dev libsqlite3-dev libjemalloc-dev pkg-config docker-compose chromium chromium-driver
 PY_PACKAGES  := pyzmq pytest pyyaml openapi-spec-validator schemathesis aiosmtpd selenium
 
 .PHONY: run test build deps bench chaos fuzz fuzz-build swift-test py-test clean services

@@ -32,6 +32,7 @@ let package = Package(
         // MARK: Shared
         .systemLibrary(name: "CZeroMQ", path: "Shared/CZeroMQ"),
         .systemLibrary(name: "CSQLiteConfig", path: "Shared/CSQLiteConfig"),
+        .systemLibrary(name: "CJemalloc", path: "Shared/CJemalloc"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
         .target(name: "Contracts", path: "Shared/Contracts"),
         .target(
@@ -57,7 +58,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Contracts", "Storage", "Messaging", "ZeroMQ",
+                "Contracts", "Storage", "Messaging", "ZeroMQ", "CJemalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -304,7 +305,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "TestSupport", "ZeroMQ", "Messaging",
+                "ServiceKit", "TestSupport", "ZeroMQ", "Messaging", "CJemalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/ServiceKitTests"

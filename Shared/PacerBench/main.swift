@@ -228,7 +228,7 @@ if arguments.contains("--append-only") {
     print("outbox appends alone                             \(rate(total, elapsed))")
     exit(0)
 }
-print("pacer-bench: \(total) events of ~200 bytes, libzmq \(ZMQContext.version), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("pacer-bench: \(total) events of ~200 bytes, libzmq \(ZMQContext.version), \(Allocator.description), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("")
 let onlyCDR = arguments.contains("--only-cdr")
 if !onlyCDR {

@@ -34,6 +34,7 @@ public enum PacerRuntime {
         logger.notice("starting", metadata: [
             "database": "\(settings.databasePath)", "http": "\(settings.httpHost):\(settings.httpPort)",
             "publish": "\(settings.busPublish)", "replay": "\(settings.busReplay)", "sources": "\(settings.sources)",
+            "allocator": "\(Allocator.description)",
         ])
         try await application.run()
         logger.notice("stopped")
