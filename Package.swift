@@ -280,6 +280,7 @@ let package = Package(
             dependencies: [
                 "Accounting", "Deals", "ServiceKit", "Storage", "Messaging", "Contracts", "TestSupport", "ServiceTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/AccountingTests",
             exclude: ["Fixtures"]

@@ -57,33 +57,35 @@ public enum AccountingService {
         )
     }
 
-    /// Imports a statement file (the CLI): keeps a copy beside the database, then imports it in
-    /// one transaction, reporting progress by bytes read.
+    /// Imports a statement file (the CLI) in one transaction, reporting progress by bytes read.
+    /// The file is copied beside the database as it is parsed (`StatementSpool`), not before: the
+    /// copy and its SHA-256 were a tenth of a large import's time, spent before parsing began.
+    /// An import that fails keeps the whole file all the same, for review.
     public static func importStatement(path: String, database: DatabasePool, outbox: OutboxStore, databasePath: String,
                                        configuration: AccountingConfiguration,
                                        progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (summary: String, rejected: Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
-        defer { try? handle.close() }
-        var spool = try StatementSpool(databasePath: databasePath, limit: Int.max)
-        do {
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try spool.write(chunk) }
-        } catch {
-            spool.discard()
-            throw error
-        }
-        let kept = try spool.finish()
+        guard FileManager.default.isReadableFile(atPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let spool = try StatementSpool(databasePath: databasePath, limit: Int.max)
         let name = URL(fileURLWithPath: path).lastPathComponent
         let importer = StatementImporter(store: PaymentStore(outbox: outbox, correlationId: "import:\(name)"), companyAccounts: configuration.companyAccounts)
-        let summary = try await database.write { db in
-            try importer.importFile(at: kept.path, fileName: name, source: "file", sha256: kept.sha256, size: kept.size, db) { progress($0, kept.size) }
+        do {
+            let summary = try await database.write { db in
+                try importer.importFile(at: path, fileName: name, source: "file", keeping: spool, size: size, db) { progress($0, size) }
+            }
+            return (summary.text, summary.rejected.count)
+        } catch {
+            spool.discard()
+            _ = try? StatementSpool.keep(path: path, databasePath: databasePath)
+            throw error
         }
-        return (summary.text, summary.rejected.count)
     }
 }
 
 /// A statement's raw bytes kept for review under `accounting-statements/` beside the database,
-/// named by their SHA-256 so the same file sent twice is kept once.
-struct StatementSpool {
+/// named by their SHA-256 so the same file sent twice is kept once. Written by one thread at a
+/// time: the HTTP route's, or an import's reading thread (`StatementReader`'s `tee`).
+final class StatementSpool: @unchecked Sendable {
     let folder: URL
     let temporary: URL
     let limit: Int
@@ -102,7 +104,7 @@ struct StatementSpool {
         self.limit = limit
     }
 
-    mutating func write(_ bytes: some DataProtocol) throws {
+    func write(_ bytes: some DataProtocol) throws {
         size += bytes.count
         guard size <= limit else {
             discard()
@@ -124,5 +126,19 @@ struct StatementSpool {
         if FileManager.default.fileExists(atPath: kept.path) { try FileManager.default.removeItem(at: temporary) }
         else { try FileManager.default.moveItem(at: temporary, to: kept) }
         return (kept.path, digest, size)
+    }
+
+    /// Keeps the file at `path` whole.
+    static func keep(path: String, databasePath: String) throws -> (path: String, sha256: String, size: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { try? handle.close() }
+        let spool = try StatementSpool(databasePath: databasePath, limit: Int.max)
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try spool.write(chunk) }
+        } catch {
+            spool.discard()
+            throw error
+        }
+        return try spool.finish()
     }
 }

@@ -63,15 +63,29 @@ struct StatementImporter {
         }
     }
 
-    /// Reads `path` and stores its documents inside the caller's transaction. The file is parsed
-    /// and its documents decided on — duplicates, matches, events — on a thread of its own
-    /// (`StatementReader`, `ImportPreparer`) while this one writes them.
+    /// Reads `path` — a file kept already, whose SHA-256 is `sha256` — and stores its documents
+    /// inside the caller's transaction. The file is parsed and its documents decided on —
+    /// duplicates, matches, events — on threads of their own (`StatementReader`, `ImportPreparer`)
+    /// while this one writes them.
     func importFile(at path: String, fileName: String, source: String, sha256: String, size: Int, _ db: Database,
                     progress: (Int) -> Void = { _ in }) throws -> Summary {
+        try importFile(at: path, fileName: fileName, source: source, kept: sha256, spool: nil, size: size, db, progress: progress)
+    }
+
+    /// Reads `path` and keeps it in `spool` as it goes — on the parsing thread, the bytes it parses —
+    /// and records the kept copy (its path and SHA-256) once the file is read through.
+    func importFile(at path: String, fileName: String, source: String, keeping spool: StatementSpool, size: Int, _ db: Database,
+                    progress: (Int) -> Void = { _ in }) throws -> Summary {
+        try importFile(at: path, fileName: fileName, source: source, kept: nil, spool: spool, size: size, db, progress: progress)
+    }
+
+    private func importFile(at path: String, fileName: String, source: String, kept sha256: String?, spool: StatementSpool?, size: Int,
+                            _ db: Database, progress: (Int) -> Void) throws -> Summary {
         guard FileManager.default.isReadableFile(atPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        // With a spool, where the file is kept and its digest are known at the end (below).
         try db.execute(sql: """
             INSERT INTO statement_import(fileName, sha256, bytes, storedPath, source, importedAt, summary) VALUES (?, ?, ?, ?, ?, ?, '{}')
-            """, arguments: [fileName, sha256, size, path, source, Date().timeIntervalSince1970])
+            """, arguments: [fileName, sha256 ?? "", size, spool == nil ? path : nil, source, Date().timeIntervalSince1970])
         var summary = Summary(fileName: fileName)
         summary.importId = db.lastInsertedRowID
         var own = companyAccounts.union(try String.fetchAll(db, sql: "SELECT account FROM own_account"))
@@ -123,7 +137,9 @@ struct StatementImporter {
             }
         }
 
-        let reader = StatementReader(path: path, source: source, importId: summary.importId, preparer: preparer, batchSize: batchSize)
+        var tee: (@Sendable (Data) throws -> Void)?
+        if let spool { tee = { try spool.write($0) } }
+        let reader = StatementReader(path: path, source: source, importId: summary.importId, preparer: preparer, batchSize: batchSize, tee: tee)
         do {
             while let batch = try reader.next() {
                 for item in batch.items { try take(item) }
@@ -138,6 +154,11 @@ struct StatementImporter {
         try preparer.book?.flush(into: db)
         guard let parser = reader.end, parser.recognised else {
             throw Problem.invalid("body", "is not a 1CClientBankExchange statement: no `1CClientBankExchange` line, account section or document")
+        }
+        if let spool {
+            let kept = try spool.finish()
+            try db.execute(sql: "UPDATE statement_import SET sha256 = ?, bytes = ?, storedPath = ? WHERE id = ?",
+                           arguments: [kept.sha256, kept.size, kept.path, summary.importId])
         }
         summary.encoding = parser.encoding?.rawValue ?? ""
         summary.formatVersion = parser.formatVersion

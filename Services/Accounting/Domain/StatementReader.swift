@@ -49,17 +49,19 @@ final class StatementReader: @unchecked Sendable {
     private let depth: Int
 
     /// Starts reading `path` at once; documents become drafts with `source` and `importId`, and
-    /// every item goes through `preparer` in file order.
+    /// every item goes through `preparer` in file order. `tee` gets every chunk read, in order, on
+    /// the parsing thread (an import keeps the file as it parses it); what it throws fails the read.
     ///
     /// With a preparer the file is parsed on a thread of its own and decided on another: with the
     /// writer that is three threads for two cores, so the core the writer leaves idle — while the
     /// preparer reads the invoices at the start, or whenever the writer waits — parses ahead
     /// instead of waiting for the deciding.
-    init(path: String, source: String, importId: Int64, preparer: ImportPreparer? = nil, batchSize: Int = 500, depth: Int = 8) {
+    init(path: String, source: String, importId: Int64, preparer: ImportPreparer? = nil, batchSize: Int = 500, depth: Int = 8,
+         tee: (@Sendable (Data) throws -> Void)? = nil) {
         self.depth = depth
         let thread: Thread
         if let preparer {
-            let parsed = StatementReader(path: path, source: source, importId: importId, preparer: nil, batchSize: batchSize, depth: depth)
+            let parsed = StatementReader(path: path, source: source, importId: importId, preparer: nil, batchSize: batchSize, depth: depth, tee: tee)
             thread = Thread { [self] in
                 do {
                     try preparer.reading { try decide(parsed, preparer) }
@@ -72,7 +74,7 @@ final class StatementReader: @unchecked Sendable {
         } else {
             thread = Thread { [self] in
                 do {
-                    try read(path: path, source: source, importId: importId, batchSize: batchSize)
+                    try read(path: path, source: source, importId: importId, batchSize: batchSize, tee: tee)
                 } catch {
                     condition.withLock { failure = error }
                 }
@@ -105,7 +107,7 @@ final class StatementReader: @unchecked Sendable {
         condition.withLock { self.ending = ending }
     }
 
-    private func read(path: String, source: String, importId: Int64, batchSize: Int) throws {
+    private func read(path: String, source: String, importId: Int64, batchSize: Int, tee: (@Sendable (Data) throws -> Void)?) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         defer { try? handle.close() }
         var parser = BankStatementParser(keepsFields: false)
@@ -120,6 +122,7 @@ final class StatementReader: @unchecked Sendable {
         // writer's queue is shorter when the file ends.
         while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
             read += chunk.count
+            try tee?(chunk)
             parser.feed(chunk, collect)
             guard hand(&items, read: read, when: batchSize) else { return }
         }

@@ -15,7 +15,7 @@ struct StatementRoutes {
         router.post("statements") { request, ctx in
             try ctx.require(.accounting, .admin)
             let name = Self.label(request.query("fileName"))
-            var spool = try StatementSpool(databasePath: context.settings.databasePath, limit: configuration.maxStatementBytes)
+            let spool = try StatementSpool(databasePath: context.settings.databasePath, limit: configuration.maxStatementBytes)
             do {
                 for try await chunk in request.body { try spool.write(chunk.readableBytesView) }
             } catch {
