@@ -49,14 +49,11 @@ extension PaymentStore {
     /// Only a document not stored is prepared (its invoices are paid already), so the row is a
     /// plain insert: one stored meanwhile breaks the primary key (the id is the identity's hash) and fails the
     /// transaction rather than count money twice. (`ON CONFLICT DO NOTHING` cost ~2 µs a row.)
-    func write(_ payment: PreparedPayment, _ db: Database) throws {
+    /// `insert` is `paymentInsert(db)`, held by a writer of many documents: fetched from GRDB's
+    /// cache per document, the cache hashed and compared the INSERT's 700 characters each time.
+    func write(_ payment: PreparedPayment, _ db: Database, using insert: Statement? = nil) throws {
         let draft = payment.draft, match = payment.match, direction = payment.direction
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,
-                payerName, payerInn, payerKpp, payerAccount, payeeName, payeeInn, payeeAccount, purpose, clientId, dealId, managerId,
-                matchedBy, unallocated, source, importId, line, fields, documentOffset, documentLength, createdAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try insert ?? paymentInsert(db)
         try insert.execute {
             $0.add(draft.paymentId); $0.add(draft.identity); $0.add(draft.kind); $0.add(draft.number); $0.add(draft.documentDate)
             $0.add(draft.amount); $0.add(draft.currency); $0.add(direction.rawValue)
@@ -69,6 +66,16 @@ extension PaymentStore {
         }
         if let match { try insertAllocations(match, paymentId: draft.paymentId, db) }
         try append(payment.events, db)
+    }
+
+    /// The statement `write` stores a payment's row with.
+    func paymentInsert(_ db: Database) throws -> Statement {
+        try db.cachedStatement(sql: """
+            INSERT INTO payment (id, identity, kind, number, documentDate, amount, currency, direction, receivedOn, debitedOn,
+                payerName, payerInn, payerKpp, payerAccount, payeeName, payeeInn, payeeAccount, purpose, clientId, dealId, managerId,
+                matchedBy, unallocated, source, importId, line, fields, documentOffset, documentLength, createdAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
     }
 
     func insertAllocations(_ match: Match, paymentId: String, _ db: Database) throws {

@@ -95,6 +95,8 @@ struct StatementImporter {
         let preparer = ImportPreparer(store: store, ownAccounts: own, databasePath: db.filePath, statementSize: size,
                                       nextSeq: try store.outbox.nextSeq(stream: StreamName.accounting, db))
 
+        let paymentInsert = try store.paymentInsert(db)
+
         func learn(_ account: String) throws {
             guard own.insert(account).inserted else { return }
             try db.execute(sql: "INSERT OR IGNORE INTO own_account(account, source, addedAt) VALUES (?, ?, ?)",
@@ -125,7 +127,7 @@ struct StatementImporter {
                     summary.duplicates += 1
                     return
                 }
-                try store.write(prepared, db)
+                try store.write(prepared, db, using: paymentInsert)
                 if let match = prepared.match {
                     if match.isMatched { summary.matched += 1 } else { summary.unmatched += 1 }
                 }
