@@ -12,6 +12,18 @@ struct Cell: Hashable, Sendable {
     var region = ""
     var segment = ""
     var source = ""
+
+    /// Hashes the metric's case, not its name (a raw-value enum hashes its string), and only the
+    /// dimensions a cell has: most have none, and every cell is hashed several times an event.
+    func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: metric) { hasher.combine(bytes: $0) }
+        hasher.combine(managerId)
+        hasher.combine(day)
+        if !category.isEmpty { hasher.combine(category) }
+        if !region.isEmpty { hasher.combine(region) }
+        if !segment.isEmpty { hasher.combine(segment) }
+        if !source.isEmpty { hasher.combine(source) }
+    }
 }
 
 /// What one entity (a deal, a call, a payment…) adds to the aggregate. When the entity changes —
