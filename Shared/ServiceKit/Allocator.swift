@@ -24,6 +24,29 @@ public enum Allocator {
         pacer_jemalloc_serves_malloc() != 0
     }
 
+    /// Turns jemalloc's background threads on: memory freed in bulk (an import's batches, a
+    /// finished burst) is returned to the system by them instead of by whichever thread allocates
+    /// next. Without them the 1C import run after the 500,000-call CDR import in one `pacer-bench`
+    /// process measured 29,000 documents/s against 35,000–37,000 with. Called first thing by the
+    /// long-running processes (`PacerRuntime`, `pacer-bench`), not by the one-shot import commands:
+    /// their memory goes back when they exit, and alone the import is ~7 % faster without the
+    /// threads purging beside it. Returns whether they are on.
+    @discardableResult
+    public static func configure() -> Bool {
+        guard jemallocVersion != nil else { return false }
+        var enable = true
+        guard mallctl("background_thread", nil, nil, &enable, MemoryLayout<Bool>.size) == 0 else { return false }
+        return backgroundThreads
+    }
+
+    /// Whether jemalloc's background threads are on (`mallctl("background_thread")`).
+    public static var backgroundThreads: Bool {
+        guard jemallocVersion != nil else { return false }
+        var enabled = false
+        var size = MemoryLayout<Bool>.size
+        return mallctl("background_thread", &enabled, &size, nil, 0) == 0 && enabled
+    }
+
     /// `jemalloc 5.3.0-…`, or `glibc malloc`.
     public static var description: String {
         jemallocVersion.map { "jemalloc \($0)" } ?? "glibc malloc"

@@ -11,6 +11,7 @@ public enum PacerRuntime {
     /// (first-start bootstrap, say).
     public static func run(_ definition: ServiceDefinition, options: ServiceOptions,
                            prepare: (PacerApplication) throws -> Void = { _ in }) async throws {
+        Allocator.configure()
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings.resolve(options, defaults: definition.defaults)
@@ -34,7 +35,7 @@ public enum PacerRuntime {
         logger.notice("starting", metadata: [
             "database": "\(settings.databasePath)", "http": "\(settings.httpHost):\(settings.httpPort)",
             "publish": "\(settings.busPublish)", "replay": "\(settings.busReplay)", "sources": "\(settings.sources)",
-            "allocator": "\(Allocator.description)",
+            "allocator": "\(Allocator.description)\(Allocator.backgroundThreads ? ", background threads" : "")",
         ])
         try await application.run()
         logger.notice("stopped")

@@ -12,6 +12,12 @@ import Testing
         #expect(Allocator.description == "jemalloc \(JEMALLOC_VERSION)")
     }
 
+    /// What every executable calls first: jemalloc's background threads return freed memory.
+    @Test func backgroundThreadsOn() {
+        #expect(Allocator.configure())
+        #expect(Allocator.backgroundThreads)
+    }
+
     /// Memory the C library hands out is jemalloc's: its own size query knows the block.
     @Test func foreignAllocationsAreJemallocs() throws {
         try #require(Allocator.servesMalloc)  // sallocx on glibc's memory would crash, not fail
