@@ -272,8 +272,7 @@ print(String(format: "  %.1f s, %.1f s of CPU", importSeconds, cpuSeconds() - im
 print("  \(importSummary.split(separator: "\n").first ?? "")")
 print("peak resident memory (after the import)          \(peakRSSMiB())")
 // The import's write-ahead log is copied back before the next stage starts: a service's
-// checkpoints run in its own process, and the next stage's figures are its own, not shared with
-// the hundreds of megabytes this one left in the log.
+// checkpoints run in its own process, so the next stage is timed without this one's beside it.
 let checkpointStart = DispatchTime.now().uptimeNanoseconds
 telephonyCheckpointer.cancel()
 _ = await telephonyCheckpointer.result

@@ -12,7 +12,7 @@ import Testing
         #expect(Allocator.description == "jemalloc \(JEMALLOC_VERSION)")
     }
 
-    /// What every executable calls first: jemalloc's background threads return freed memory.
+    /// What the long-running processes call first: jemalloc's background threads return freed memory.
     @Test func backgroundThreadsOn() {
         #expect(Allocator.configure())
         #expect(Allocator.backgroundThreads)

@@ -86,7 +86,7 @@ final class EventLog: @unchecked Sendable {
         event.body.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
-    /// Appends one event's record to `data` (a row made by hand).
+    /// Appends one event's record to `data`: a row made by hand (the tests make damaged ones).
     static func encode(_ event: ReceivedEvent, into data: inout Data) {
         var bytes: [UInt8] = []
         encode(event, into: &bytes)
