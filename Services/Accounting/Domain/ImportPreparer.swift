@@ -67,7 +67,7 @@ final class ImportPreparer: @unchecked Sendable {
     }
 
     /// Decides an item as it comes from the parser, in file order.
-    func prepare(_ item: inout StatementReader.Item) throws {
+    func prepare(_ item: StatementReader.Item) throws {
         if let account = item.output.ownAccount { own.insert(account) }
         guard let draft = item.draft, let db, let book else { return }
         let duplicate = try !seen.insert(draft.paymentId).inserted || PaymentStore.isStored(paymentId: draft.paymentId, db)

@@ -52,19 +52,21 @@ extension PaymentStore {
     /// `insert` is `paymentInsert(db)`, held by a writer of many documents: fetched from GRDB's
     /// cache per document, the cache hashed and compared the INSERT's 700 characters each time.
     func write(_ payment: PreparedPayment, _ db: Database, using insert: Statement? = nil) throws {
-        let draft = payment.draft, match = payment.match, direction = payment.direction
+        // Read through `payment`, never copied out of it: a draft is two dozen strings, and an
+        // import writes 100,000 of them.
         let insert = try insert ?? paymentInsert(db)
         try insert.execute {
-            $0.add(draft.paymentId); $0.add(draft.identity); $0.add(draft.kind); $0.add(draft.number); $0.add(draft.documentDate)
-            $0.add(draft.amount); $0.add(draft.currency); $0.add(direction.rawValue)
-            $0.add(direction == .incoming ? payment.receivedOn : draft.receivedOn)
-            $0.add(draft.debitedOn); $0.add(draft.payerName); $0.add(draft.payerInn); $0.add(draft.payerKpp); $0.add(draft.payerAccount)
-            $0.add(draft.payeeName); $0.add(draft.payeeInn); $0.add(draft.payeeAccount); $0.add(draft.purpose); $0.add(match?.clientId)
-            $0.add(match?.dealId); $0.add(match?.managerId); $0.add(match?.matchedBy); $0.add(match?.unallocated ?? 0); $0.add(draft.source)
-            $0.add(draft.importId); $0.add(draft.line); $0.add(draft.fields); $0.add(draft.documentOffset); $0.add(draft.documentLength)
+            $0.add(payment.draft.paymentId); $0.add(payment.draft.identity); $0.add(payment.draft.kind); $0.add(payment.draft.number)
+            $0.add(payment.draft.documentDate); $0.add(payment.draft.amount); $0.add(payment.draft.currency); $0.add(payment.direction.rawValue)
+            $0.add(payment.direction == .incoming ? payment.receivedOn : payment.draft.receivedOn)
+            $0.add(payment.draft.debitedOn); $0.add(payment.draft.payerName); $0.add(payment.draft.payerInn); $0.add(payment.draft.payerKpp)
+            $0.add(payment.draft.payerAccount); $0.add(payment.draft.payeeName); $0.add(payment.draft.payeeInn); $0.add(payment.draft.payeeAccount)
+            $0.add(payment.draft.purpose); $0.add(payment.match?.clientId); $0.add(payment.match?.dealId); $0.add(payment.match?.managerId)
+            $0.add(payment.match?.matchedBy); $0.add(payment.match?.unallocated ?? 0); $0.add(payment.draft.source); $0.add(payment.draft.importId)
+            $0.add(payment.draft.line); $0.add(payment.draft.fields); $0.add(payment.draft.documentOffset); $0.add(payment.draft.documentLength)
             $0.add(Date().timeIntervalSince1970)
         }
-        if let match { try insertAllocations(match, paymentId: draft.paymentId, db) }
+        if let match = payment.match { try insertAllocations(match, paymentId: payment.draft.paymentId, db) }
         try append(payment.events, db)
     }
 
@@ -86,12 +88,13 @@ extension PaymentStore {
     }
 
     func append(_ events: [PreparedPayment.Event], _ db: Database) throws {
-        for event in events {
-            if let envelope = event.envelope {
+        // By index: `for event in events` copied each event, its payload and its envelope.
+        for index in events.indices {
+            if let envelope = events[index].envelope {
                 try outbox.append(envelope, in: db)
                 continue
             }
-            try outbox.appendEncoded(payload: event.payload, type: event.type, schemaVersion: event.schemaVersion,
+            try outbox.appendEncoded(payload: events[index].payload, type: events[index].type, schemaVersion: events[index].schemaVersion,
                                      stream: StreamName.accounting, correlationId: correlationId, in: db)
         }
     }

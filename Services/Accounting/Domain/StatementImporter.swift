@@ -102,35 +102,39 @@ struct StatementImporter {
             try db.execute(sql: "INSERT OR IGNORE INTO own_account(account, source, addedAt) VALUES (?, ?, ?)",
                            arguments: [account, "statement:\(fileName)", Date().timeIntervalSince1970])
         }
+        func count(_ direction: PaymentDirection, _ amount: Int64) {
+            summary.documents += 1
+            switch direction {
+            case .incoming: summary.incoming += 1; summary.incomingTotal.kopecks += amount
+            case .outgoing: summary.outgoing += 1; summary.outgoingTotal.kopecks += amount
+            case .transfer: summary.transfers += 1
+            case .unknown: summary.unknownDirection += 1
+            }
+        }
         func take(_ item: StatementReader.Item) throws {
+            // A document is the one item with a draft.
+            if let amount = item.draft?.amount {
+                switch item.decision {
+                case nil:
+                    return
+                case .duplicate(let known)?:
+                    count(known, amount)
+                    summary.duplicates += 1
+                case .store(let prepared)?:
+                    count(prepared.direction, amount)
+                    try store.write(prepared, db, using: paymentInsert)
+                    if let isMatched = prepared.match?.isMatched {
+                        if isMatched { summary.matched += 1 } else { summary.unmatched += 1 }
+                    }
+                }
+                return
+            }
             if let account = item.output.ownAccount { try learn(account) }
             switch item.output {
-            case .header:
+            case .header, .document:
                 break
             case .account(let section):
                 sections.append(section)
-            case .document:
-                guard let draft = item.draft, let decision = item.decision else { return }
-                summary.documents += 1
-                let direction: PaymentDirection
-                switch decision {
-                case .duplicate(let known): direction = known
-                case .store(let prepared): direction = prepared.direction
-                }
-                switch direction {
-                case .incoming: summary.incoming += 1; summary.incomingTotal.kopecks += draft.amount
-                case .outgoing: summary.outgoing += 1; summary.outgoingTotal.kopecks += draft.amount
-                case .transfer: summary.transfers += 1
-                case .unknown: summary.unknownDirection += 1
-                }
-                guard case .store(let prepared) = decision else {
-                    summary.duplicates += 1
-                    return
-                }
-                try store.write(prepared, db, using: paymentInsert)
-                if let match = prepared.match {
-                    if match.isMatched { summary.matched += 1 } else { summary.unmatched += 1 }
-                }
             case .rejected(let rejection):
                 summary.rejected.append(.init(firstLine: rejection.firstLine, lastLine: rejection.lastLine, reason: rejection.reason))
                 try RejectedInput.record(source: "statement:\(fileName)", line: rejection.firstLine, reason: rejection.reason, raw: rejection.raw, db)

@@ -8,17 +8,25 @@ import Foundation
 /// transaction meanwhile. On two cores the parsing and deciding no longer take turns with SQLite.
 /// At most `depth` batches wait at each hand-over, so memory stays bounded whatever the file.
 final class StatementReader: @unchecked Sendable {
-    struct Item {
+    /// A class, so that handing an item on is one reference: as a value it was some sixty strings,
+    /// and each copy the compiler made (the importer's writer made one per document, however it
+    /// was read) retained and released every one of them.
+    final class Item {
         enum Decision {
             /// Stored before, or earlier in the file; its direction, for the summary.
             case duplicate(PaymentDirection)
             case store(PreparedPayment)
         }
 
-        var output: BankStatementParser.Output
-        var draft: PaymentDraft?
+        let output: BankStatementParser.Output
+        let draft: PaymentDraft?
         /// What the preparer decided of a document.
         var decision: Decision?
+
+        init(output: BankStatementParser.Output, draft: PaymentDraft?) {
+            self.output = output
+            self.draft = draft
+        }
     }
 
     struct Batch {
@@ -96,7 +104,7 @@ final class StatementReader: @unchecked Sendable {
     /// they paid.
     private func decide(_ parsed: StatementReader, _ preparer: ImportPreparer) throws {
         while var batch = try parsed.next() {
-            for index in batch.items.indices { try preparer.prepare(&batch.items[index]) }
+            for item in batch.items { try preparer.prepare(item) }
             batch.invoiceChanges = preparer.takeInvoiceChanges()
             guard hand(batch) else {
                 parsed.cancel()
