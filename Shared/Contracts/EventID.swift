@@ -44,4 +44,17 @@ public enum EventID {
             return index
         }
     }
+
+    /// The time part every id made at `date` starts with (`xxxxxxxx-xxxx`, its Unix milliseconds):
+    /// an id made earlier sorts before it, one made then or later after it.
+    public static func timePrefix(at date: Date) -> String {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF
+        var out: [UInt8] = []
+        out.reserveCapacity(13)
+        for shift in stride(from: 44, through: 0, by: -4) {
+            if shift == 12 { out.append(0x2D) }
+            out.append(Hex.digit(UInt8(truncatingIfNeeded: millis >> UInt64(shift)) & 0x0F))
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

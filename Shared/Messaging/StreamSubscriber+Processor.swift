@@ -299,7 +299,7 @@ extension StreamSubscriber {
             if now - state.lastInboxPrune > .seconds(3600) {
                 state.lastInboxPrune = now
                 let cutoff = Date().addingTimeInterval(-Double(configuration.inboxRetention.components.seconds))
-                try InboxStore.prune(db, appliedBefore: cutoff)
+                try InboxStore.prune(db, madeBefore: cutoff)
             }
         }
 

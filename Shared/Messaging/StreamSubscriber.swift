@@ -20,7 +20,8 @@ import ZeroMQ
 /// - `replayPageSize`: rows asked per REPLAY (default 2,000).
 /// - `replayTimeout`: a request unanswered this long is sent again (default 2 s).
 /// - `receiveHighWaterMark`: SUB's queue (default 1,000,000).
-/// - `inboxRetention`: applied event ids are remembered this long (default 30 days).
+/// - `inboxRetention`: applied event ids are remembered this long after their events were made
+///   (default 30 days; see `InboxStore.prune`).
 /// - `keys`: this subscriber's CURVE key pair; sources with a `serverPublicKey` are then
 ///   connected encrypted (a source without one, in plain text).
 public final class StreamSubscriber: Service, Sendable {

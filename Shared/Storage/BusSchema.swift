@@ -80,5 +80,11 @@ public enum BusSchema {
                 ALTER TABLE outbox_v2 RENAME TO outbox;
                 """)
         }
+        migrator.registerMigration("bus.v3-inbox-pruned-by-id") { db in
+            // The inbox is pruned by its key — event ids are time-ordered (UUID version 7) — so
+            // the index on `applied_at` that pruning used goes: a second b-tree written for every
+            // event applied, a twentieth of a subscriber's time taking a backlog (`InboxStore.prune`).
+            try db.execute(sql: "DROP INDEX IF EXISTS bus_inbox_applied")
+        }
     }
 }

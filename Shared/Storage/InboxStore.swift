@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import GRDB
 
@@ -70,10 +71,16 @@ public enum InboxStore {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bus_inbox") ?? 0
     }
 
-    /// Forgets inbox entries older than `cutoff`; cursors already exclude those sequence numbers.
+    /// Forgets the ids of events made before `cutoff`, by the time their ids begin with (UUID
+    /// version 7, `EventID`): a range of the inbox's key, no index of its own to keep up.
+    ///
+    /// By when the event was made, not when it was applied: what the inbox guards against is an
+    /// event delivered again under another sequence number (a publisher restored, a stream reset),
+    /// and a publisher replays only what its outbox still holds — rows made within its retention
+    /// (7 days by default, against the inbox's 30). Cursors exclude the older sequence numbers.
     @discardableResult
-    public static func prune(_ db: Database, appliedBefore cutoff: Date) throws -> Int {
-        try db.execute(sql: "DELETE FROM bus_inbox WHERE applied_at < ?", arguments: [cutoff.timeIntervalSince1970])
+    public static func prune(_ db: Database, madeBefore cutoff: Date) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM bus_inbox WHERE event_id < ?").execute(arguments: [EventID.timePrefix(at: cutoff)])
         return db.changesCount
     }
 

@@ -26,6 +26,17 @@ struct EventIDTests {
         #expect(Set(ids).count == 10_000)
         #expect(EventID.make(at: instant.addingTimeInterval(0.001)) > ids.max()!)
     }
+
+    @Test("the time prefix of an instant: ids made before it sort below, ids made at or after it above")
+    func timePrefix() {
+        let instant = Date(timeIntervalSince1970: 1_796_630_400.125)
+        #expect(EventID.timePrefix(at: instant) == "01a24f84-4c7d")
+        #expect(EventID.make(at: instant).hasPrefix("01a24f84-4c7d-7"))
+        #expect(EventID.make(at: instant.addingTimeInterval(-0.001)) < EventID.timePrefix(at: instant))
+        #expect(EventID.make(at: instant) > EventID.timePrefix(at: instant))
+        #expect(EventID.make(at: instant.addingTimeInterval(86_400)) > EventID.timePrefix(at: instant))
+        #expect(EventID.timePrefix(at: Date(timeIntervalSince1970: 0)) == "00000000-0000")
+    }
 }
 
 private extension String {
