@@ -48,9 +48,10 @@ extension KPIService {
             let started = DispatchTime.now().uptimeNanoseconds
             try database.write { db in
                 projection.willApply(events)
+                let inbox = try InboxStore.Marker(db)
                 for event in events {
                     let header = event.header
-                    guard try InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db)
+                    guard try inbox.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq)
                     else { continue }
                     try projection.apply(event, in: db)
                 }

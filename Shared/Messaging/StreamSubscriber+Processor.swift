@@ -42,6 +42,8 @@ extension StreamSubscriber {
         var pendingRequests: [Request] = []
         private var savepoints = true
         private var dirty: Set<Key> = []
+        /// The batch's inbox statement, while `process` runs.
+        private var inbox: InboxStore.Marker?
         let configuration: Configuration
         let handler: any EventHandler
         let metrics: BusMetrics
@@ -95,6 +97,8 @@ extension StreamSubscriber {
 
         func process(_ batch: [Inbound], _ db: Database, savepoints: Bool = true) throws {
             self.savepoints = savepoints
+            inbox = try InboxStore.Marker(db)
+            defer { inbox = nil }
             var consumed: [String: Int] = [:]
             if handler.previewsBatches { handler.willApply(batch.compactMap(Self.announced)) }
             for item in batch {
@@ -219,7 +223,9 @@ extension StreamSubscriber {
 
         private func applyOnce(_ event: ReceivedEvent, _ db: Database) throws {
             let header = event.header
-            if try InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db) {
+            let marked = try inbox?.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq)
+                ?? InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db)
+            if marked {
                 if FaultInjection.swallow() { return }
                 try handler.apply(event, in: db)
             } else {

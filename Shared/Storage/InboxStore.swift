@@ -57,10 +57,28 @@ public enum InboxStore {
 
     /// Records an event id as applied. Returns false when it already was: the caller skips the effect.
     public static func markApplied(eventId: String, publisher: String, stream: String, seq: Int64, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO bus_inbox(event_id, publisher, stream, seq, applied_at) VALUES (?, ?, ?, ?, ?)").execute {
-            $0.add(eventId); $0.add(publisher); $0.add(stream); $0.add(seq); $0.add(Date().timeIntervalSince1970)
+        try Marker(db).markApplied(eventId: eventId, publisher: publisher, stream: stream, seq: seq)
+    }
+
+    /// Records the events of one batch — one transaction — as applied, through one statement and
+    /// at one instant: fetching the statement from GRDB's cache hashed its SQL for every event, and
+    /// the clock was read for each. Lives no longer than the transaction it was made in.
+    public struct Marker {
+        private let db: Database
+        private let insert: Statement
+        private let appliedAt: Double
+
+        public init(_ db: Database, at instant: Date = Date()) throws {
+            self.db = db
+            insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO bus_inbox(event_id, publisher, stream, seq, applied_at) VALUES (?, ?, ?, ?, ?)")
+            appliedAt = instant.timeIntervalSince1970
         }
-        return db.changesCount == 1
+
+        /// Returns false when the event was applied already: the caller skips the effect.
+        public func markApplied(eventId: String, publisher: String, stream: String, seq: Int64) throws -> Bool {
+            try insert.execute { $0.add(eventId); $0.add(publisher); $0.add(stream); $0.add(seq); $0.add(appliedAt) }
+            return db.changesCount == 1
+        }
     }
 
     public static func isApplied(eventId: String, _ db: Database) throws -> Bool {
