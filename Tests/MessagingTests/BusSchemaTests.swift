@@ -44,4 +44,27 @@ struct BusSchemaTests {
             }
         }
     }
+
+    @Test("the inbox loses its applied_at index and keeps every id it held")
+    func inboxWithoutAppliedIndex() throws {
+        let dir = try TemporaryDirectory("bus-schema-inbox")
+        defer { dir.remove() }
+        let queue = try DatabaseQueue(path: dir.file("t.sqlite"))
+        var migrator = DatabaseMigrator()
+        BusSchema.register(in: &migrator)
+        try migrator.migrate(queue, upTo: "bus.v2-outbox-rowid")
+        let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bus_inbox' AND sql IS NOT NULL"
+        try queue.write { db throws in
+            #expect(try String.fetchAll(db, sql: indexes) == ["bus_inbox_applied"])
+            for (seq, id) in ["01a24f84-4c7d-7000-8000-000000000001", "01a24f84-4c7d-7000-8000-000000000002"].enumerated() {
+                #expect(try InboxStore.markApplied(eventId: id, publisher: "deals", stream: "deals", seq: Int64(seq + 1), db))
+            }
+        }
+        try migrator.migrate(queue)
+        try queue.read { db throws in
+            #expect(try String.fetchAll(db, sql: indexes) == [])
+            #expect(try InboxStore.appliedCount(db) == 2)
+            #expect(try InboxStore.isApplied(eventId: "01a24f84-4c7d-7000-8000-000000000002", db))
+        }
+    }
 }

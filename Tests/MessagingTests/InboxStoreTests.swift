@@ -33,15 +33,4 @@ struct InboxStoreTests {
         }
         #expect(again == (true, false))
     }
-
-    @Test("the inbox keeps no index of its own beside its key")
-    func noAppliedIndex() throws {
-        let dir = try TemporaryDirectory("inbox-indexes")
-        defer { dir.remove() }
-        let pool = try PacerDatabase.open(path: dir.file("s.sqlite"))
-        let indexes = try pool.read {
-            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bus_inbox' AND sql IS NOT NULL")
-        }
-        #expect(indexes == [])
-    }
 }
