@@ -370,14 +370,14 @@ if !arguments.contains("--skip-notifications") {
                                                        sources: [await upstream.source], consumes: [StreamName.deals, StreamName.accounting])
     let outbox = upstream.app.context.outbox
     // 300 managers without Telegram or e-mail: each one's message goes to the department chat.
-    try await upstream.database.write { db in
+    try upstream.database.write { db in
         for index in 0..<300 {
             _ = try outbox.append(ManagerUpserted(managerId: "m\(index)", name: "Менеджер \(index)", teamId: nil, role: "manager", extensions: [],
                                                   phones: [], email: nil, telegramChatId: nil, active: true), stream: StreamName.deals, in: db)
         }
     }
     let started = DispatchTime.now().uptimeNanoseconds
-    try await upstream.database.write { db in
+    try upstream.database.write { db in
         for index in 0..<count {
             let deal = DealState(dealId: "d\(index)", title: "Сделка \(index)", clientId: "c\(index % 1000)", managerId: "m\(index % 300)",
                                  amount: Money(kopecks: 100_000_00), category: nil, region: nil, segment: nil, source: nil, pipelineId: "main",
@@ -392,7 +392,7 @@ if !arguments.contains("--skip-notifications") {
     while delivered.load(ordering: .relaxed) < count && DispatchTime.now().uptimeNanoseconds - started < 300_000_000_000 {
         try await Task.sleep(for: .milliseconds(10))
         if storedSeconds == nil,
-           try await notifications.database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM notification WHERE rule = 'deal.lost'") ?? 0 }) >= count {
+           try notifications.database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM notification WHERE rule = 'deal.lost'") ?? 0 }) >= count {
             storedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         }
     }
@@ -403,7 +403,7 @@ if !arguments.contains("--skip-notifications") {
     print("notifications delivered, event → webhook         \(rate(delivered.load(ordering: .relaxed), deliverySeconds))   (\(delivered.load(ordering: .relaxed)) of \(count))")
     // The evening digest: 3,000 payments of one day over 300 managers' clients.
     let database = notifications.database
-    try await database.write { db in
+    try database.write { db in
         for index in 0..<3_000 {
             try db.execute(sql: "INSERT INTO dir_client(id, name, managerId) VALUES (?, ?, ?)", arguments: ["c\(index)", "Клиент \(index)", "m\(index % 300)"])
             try db.execute(sql: """
@@ -414,7 +414,7 @@ if !arguments.contains("--skip-notifications") {
     }
     let digests = Digests(configuration: configuration)
     let digestStart = DispatchTime.now().uptimeNanoseconds
-    try await database.write { db in try digests.evening(day: "2026-11-20", db) }
+    try database.write { db in try digests.evening(day: "2026-11-20", db) }
     let digestSeconds = Double(DispatchTime.now().uptimeNanoseconds - digestStart) / 1e9
     print(String(format: "evening digest, 300 managers, 3,000 payments     %10.3f s", digestSeconds))
     await notifications.stop()
