@@ -42,8 +42,6 @@ extension StreamSubscriber {
         var pendingRequests: [Request] = []
         private var savepoints = true
         private var dirty: Set<Key> = []
-        /// The batch's inbox statement, while `process` runs.
-        private var inbox: InboxStore.Marker?
         let configuration: Configuration
         let handler: any EventHandler
         let metrics: BusMetrics
@@ -97,8 +95,7 @@ extension StreamSubscriber {
 
         func process(_ batch: [Inbound], _ db: Database, savepoints: Bool = true) throws {
             self.savepoints = savepoints
-            inbox = try InboxStore.Marker(db)
-            defer { inbox = nil }
+            let inbox = try InboxStore.Marker(db)
             var consumed: [String: Int] = [:]
             if handler.previewsBatches { handler.willApply(batch.compactMap(Self.announced)) }
             for item in batch {
@@ -110,7 +107,7 @@ extension StreamSubscriber {
                     if viaReplay {
                         switch String(decoding: command, as: UTF8.self) {
                         case ReplayProtocol.event where frames.count == 3:
-                            if try event(source: source, frames[1], frames[2], viaReplay: true, db) {
+                            if try event(source: source, frames[1], frames[2], viaReplay: true, inbox, db) {
                                 consumed[String(decoding: frames[1].split(separator: 0x20).dropFirst(3).first ?? [], as: UTF8.self), default: 0] += 1
                             }
                         case ReplayProtocol.end where frames.count == 5:
@@ -125,7 +122,7 @@ extension StreamSubscriber {
                             logger.warning("unexpected replay reply", metadata: ["frames": "\(frames.count)", "command": "\(String(decoding: command, as: UTF8.self))"])
                         }
                     } else if frames.count == 3 {
-                        if try event(source: source, frames[1], frames[2], viaReplay: false, db) {
+                        if try event(source: source, frames[1], frames[2], viaReplay: false, inbox, db) {
                             consumed[String(decoding: frames[0].prefix { $0 != 0x2F }, as: UTF8.self), default: 0] += 1
                         }
                     } else {
@@ -149,7 +146,8 @@ extension StreamSubscriber {
         }
 
         /// Returns true when the event was applied.
-        private func event(source: Int, _ headerBytes: [UInt8], _ body: [UInt8], viaReplay: Bool, _ db: Database) throws -> Bool {
+        private func event(source: Int, _ headerBytes: [UInt8], _ body: [UInt8], viaReplay: Bool, _ inbox: InboxStore.Marker,
+                           _ db: Database) throws -> Bool {
             guard let header = WireHeader(parsing: headerBytes) else {
                 try deadLetter(nil, reason: "unparsable header", header: Data(headerBytes), body: Data(body), db)
                 return false
@@ -191,10 +189,10 @@ extension StreamSubscriber {
             if savepoints {
                 do {
                     if let outbox = configuration.outbox {
-                        try outbox.savepoint(db) { try applyOnce(received, db) }
+                        try outbox.savepoint(db) { try applyOnce(received, inbox, db) }
                     } else {
                         try db.inSavepoint {
-                            try applyOnce(received, db)
+                            try applyOnce(received, inbox, db)
                             return .commit
                         }
                     }
@@ -206,7 +204,7 @@ extension StreamSubscriber {
                 }
             } else {
                 do {
-                    try applyOnce(received, db)
+                    try applyOnce(received, inbox, db)
                 } catch let error as DatabaseError where Self.isStorageFailure(error) {
                     throw error
                 } catch {
@@ -221,11 +219,10 @@ extension StreamSubscriber {
             return true
         }
 
-        private func applyOnce(_ event: ReceivedEvent, _ db: Database) throws {
+        /// Applies `event` unless `inbox` (the batch's) has it already.
+        private func applyOnce(_ event: ReceivedEvent, _ inbox: InboxStore.Marker, _ db: Database) throws {
             let header = event.header
-            let marked = try inbox?.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq)
-                ?? InboxStore.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq, db)
-            if marked {
+            if try inbox.markApplied(eventId: header.eventId, publisher: header.publisher, stream: header.stream, seq: header.seq) {
                 if FaultInjection.swallow() { return }
                 try handler.apply(event, in: db)
             } else {
