@@ -51,6 +51,15 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 // MARK: Raw libzmq PUB/SUB, three frames like the bus's, ~200-byte body
 
+/// Stops a stage's checkpointer and waits for its last checkpoint: a service's checkpoints run in
+/// its own process, so the next stage is timed without this one's write-ahead log copied beside it.
+func finishCheckpoints(_ checkpointer: Task<Void, any Error>) async {
+    let started = DispatchTime.now().uptimeNanoseconds
+    checkpointer.cancel()
+    _ = await checkpointer.result
+    print(String(format: "  write-ahead log copied back (last checkpoint) in %.1f s", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+}
+
 func rawZeroMQ(count: Int) throws -> Double {
     let context = try ZMQContext()
     defer { context.close() }
@@ -271,12 +280,7 @@ print("calls stored with their events (legs merged)     \(rate(cdrCalls, importS
 print(String(format: "  %.1f s, %.1f s of CPU", importSeconds, cpuSeconds() - importCPU))
 print("  \(importSummary.split(separator: "\n").first ?? "")")
 print("peak resident memory (after the import)          \(peakRSSMiB())")
-// The import's write-ahead log is copied back before the next stage starts: a service's
-// checkpoints run in its own process, so the next stage is timed without this one's beside it.
-let checkpointStart = DispatchTime.now().uptimeNanoseconds
-telephonyCheckpointer.cancel()
-_ = await telephonyCheckpointer.result
-print(String(format: "  write-ahead log copied back (last checkpoint) in %.1f s", Double(DispatchTime.now().uptimeNanoseconds - checkpointStart) / 1e9))
+await finishCheckpoints(telephonyCheckpointer)
 
 // MARK: Accounting: a generated 100,000-document 1C statement parsed, deduplicated, matched, stored, published
 
@@ -314,10 +318,7 @@ if !arguments.contains("--skip-accounting") {
     let againSeconds = Double(DispatchTime.now().uptimeNanoseconds - againStart) / 1e9
     print("the same statement again (all duplicates)        \(rate(documents, againSeconds))   (\(againSummary.split(separator: ";").last.map { String($0).trimmingCharacters(in: .whitespaces).components(separatedBy: ",").first ?? "" } ?? ""))")
     print("peak resident memory (after the imports)         \(peakRSSMiB())")
-    let checkpointStart = DispatchTime.now().uptimeNanoseconds
-    accountingCheckpointer.cancel()
-    _ = await accountingCheckpointer.result
-    print(String(format: "  write-ahead log copied back (last checkpoint) in %.1f s", Double(DispatchTime.now().uptimeNanoseconds - checkpointStart) / 1e9))
+    await finishCheckpoints(accountingCheckpointer)
 }
 
 // MARK: KPI: a year of 300 managers consumed by the read side; leaderboard and card latency; a full recompute
